@@ -1,0 +1,156 @@
+"""Commands: parse flags, call the layers below, turn ConnectorError into a one-line message and an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import replace
+
+import click
+from rich.console import Console
+
+from connector import logs, render
+from connector.config import Settings, load_settings
+from connector.db import make_engine, migrate, session_scope
+from connector.errors import ConnectorError
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+
+class Ctx:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._engine = None
+
+    def engine(self, settings: Settings | None = None):
+        if settings is not None:
+            engine = make_engine(settings.database_url)
+            migrate(engine)
+            return engine
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+            migrate(self._engine)
+        return self._engine
+
+
+class ConnectorGroup(click.Group):
+    """Turns every ConnectorError into one line on stderr and the error's exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ConnectorError as exc:
+            click.echo(f"error: {logs.redact(str(exc))}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=ConnectorGroup)
+@click.option("--env-file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file instead of ./.env.")
+@click.version_option(package_name="talent-engagement-connector")
+@click.pass_context
+def cli(ctx, env_file):
+    """HubSpot sync connector for recruitment marketing: engagement scores, bands and recruiter tasks."""
+    settings = load_settings(env_file=env_file)
+    logs.add_secret(settings.hubspot_access_token)
+    logs.configure(settings.log_level)
+    ctx.obj = Ctx(settings)
+
+
+def _client(settings: Settings):
+    from connector.hubspot.client import HubSpotClient
+    return HubSpotClient(settings)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Report what would be created without writing to HubSpot.")
+@click.pass_obj
+def setup(obj: Ctx, dry_run):
+    """Check the token and the portal's APIs, and create the te_* properties (idempotent)."""
+    from connector.setup import run_setup
+    client = _client(obj.settings)
+    report = run_setup(client, obj.engine(), dry_run=dry_run)
+    render.setup_report(console, report, dry_run=dry_run)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the run's counts as JSON.")
+@click.pass_obj
+def sync(obj: Ctx, as_json):
+    """Pull changed contacts and events, rescore, and write changed values back to HubSpot."""
+    from connector.sync import Sync
+    report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json)).run()
+    if as_json:
+        click.echo(json.dumps({"run_id": report.run_id, "status": report.status, "api_calls": report.api_calls,
+                               **report.counts}, sort_keys=True))
+    else:
+        render.sync_report(console, report)
+
+
+def _progress(quiet: bool):
+    return (lambda _m: None) if quiet else (lambda m: console.print(f"[dim]… {m}[/dim]"))
+
+
+@cli.command()
+@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+@click.pass_obj
+def status(obj: Ctx, limit):
+    """Show recent runs, cursors and quarantined records."""
+    from connector.status import load_status
+    with session_scope(obj.engine()) as session:
+        render.status(console, load_status(session, limit))
+
+
+@cli.command()
+@click.option("--top", default=20, show_default=True, help="How many candidates to list.")
+@click.pass_obj
+def demo(obj: Ctx, top):
+    """Run setup and a sync against a seeded in-process sandbox and print the ranked talent pool."""
+    from connector.hubspot.client import HubSpotClient
+    from connector.pool import ranked_pool
+    from connector.sandbox.hubspot import HubSpotSandbox
+    from connector.setup import run_setup
+    from connector.sync import Sync
+
+    sandbox = HubSpotSandbox(seed=True, rate_limit=190, tier="enterprise").start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="connector-demo-") as tmp:
+            settings = replace(obj.settings, hubspot_access_token=sandbox.token, hubspot_base_url=sandbox.url,
+                               database_url=f"sqlite:///{tmp}/demo.db", hubspot_tier="enterprise",
+                               hubspot_rate_limit_per_10s=190, sync_lag_seconds=0)
+            engine = obj.engine(settings)
+            console.print(f"[bold]Sandbox HubSpot[/bold] at {sandbox.url} (seeded talent pool)")
+            client = HubSpotClient(settings)
+            render.setup_report(console, run_setup(client, engine), dry_run=False)
+            report = Sync(settings, engine, client, progress=_progress(False)).run()
+            render.sync_report(console, report)
+            with session_scope(engine) as session:
+                render.pool(console, ranked_pool(session, top=top), title=f"Talent pool: top {top} by engagement")
+            engine.dispose()
+    finally:
+        sandbox.stop()
+
+
+@cli.command()
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--no-seed", is_flag=True, help="Start with an empty portal.")
+def sandbox(port, no_seed):
+    """Serve the HubSpot sandbox on loopback until Ctrl-C (token printed at start)."""
+    import time
+
+    from connector.sandbox.hubspot import serve
+    server = serve(port=port, seed=not no_seed)
+    click.echo(f"HubSpot sandbox on {server.url}  HUBSPOT_BASE_URL={server.url}  HUBSPOT_ACCESS_TOKEN={server.token}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+def main() -> None:
+    cli(prog_name="connector")
+
+
+if __name__ == "__main__":
+    main()

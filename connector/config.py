@@ -1,0 +1,156 @@
+"""Settings, read once from the environment and `.env`: the only reader of os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from dotenv import dotenv_values, find_dotenv
+
+from connector.errors import ConfigError
+
+DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
+DEFAULT_DATABASE_URL = "sqlite:///state/connector.db"
+ATS_KINDS = ("none", "recruitee", "greenhouse", "csv")
+# HubSpot usage guidelines [V]: 100 / 10 s for Free/Starter private apps, 190 for Pro/Enterprise.
+RATE_LIMIT_TIERS = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
+DEFAULT_VACANCY_URL_PATTERN = r"/(?:vacancies|vacatures|jobs)/(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|solliciteren))?/?$"
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be zero or a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _url(raw: str) -> str:
+    raw = raw.strip().rstrip("/")
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return raw
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return value
+    return parse
+
+
+def _regex(raw: str) -> str:
+    import re
+    try:
+        compiled = re.compile(raw)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from None
+    if "vacancy" not in compiled.groupindex:
+        raise ValueError("needs a named group (?P<vacancy>...)")
+    return raw
+
+
+def _setting(env: str, parse: Callable[[str], object], help: str, default: object = None, secret: bool = False):
+    return field(default=default, metadata={"env": env, "parse": parse, "help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the connector; build it with load_settings() or directly in tests."""
+
+    hubspot_access_token: str | None = _setting(
+        "HUBSPOT_ACCESS_TOKEN", _text, "HubSpot private app access token (secret; never logged).", secret=True)
+    hubspot_base_url: str = _setting(
+        "HUBSPOT_BASE_URL", _url, "HubSpot API host; the sandbox's URL in tests and the demo.", DEFAULT_HUBSPOT_BASE_URL)
+    hubspot_tier: str = _setting(
+        "HUBSPOT_TIER", _choice(tuple(RATE_LIMIT_TIERS)), "Portal tier: sets the default burst rate limit.", "free")
+    hubspot_rate_limit_per_10s: int | None = _setting(
+        "HUBSPOT_RATE_LIMIT_PER_10S", _positive_int, "Requests per rolling 10 s the connector allows itself (default from HUBSPOT_TIER).")
+    hubspot_search_rate_per_s: int = _setting(
+        "HUBSPOT_SEARCH_RATE_PER_S", _positive_int, "CRM search requests per second (HubSpot allows about 5).", 4)
+    hubspot_timeout_seconds: float = _setting(
+        "HUBSPOT_TIMEOUT_SECONDS", _positive_float, "Read timeout of one HubSpot request, in seconds.", 30.0)
+    hubspot_max_retries: int = _setting(
+        "HUBSPOT_MAX_RETRIES", _non_negative_int, "Retries of a 429/5xx/timeout before the run gives up.", 6)
+    database_url: str = _setting(
+        "DATABASE_URL", _text, "State database (SQLite file or PostgreSQL URL).", DEFAULT_DATABASE_URL)
+    ats_kind: str = _setting(
+        "ATS_KIND", _choice(ATS_KINDS), "Which ATS adapter to pull applications from.", "none")
+    sync_interval_minutes: int = _setting(
+        "SYNC_INTERVAL_MINUTES", _positive_int, "Minutes between scheduled syncs of the daemon.", 15)
+    sync_lag_seconds: int = _setting(
+        "SYNC_LAG_SECONDS", _non_negative_int, "How far cursors trail the run's start (HubSpot search is eventually consistent).", 60)
+    initial_lookback_days: int = _setting(
+        "INITIAL_LOOKBACK_DAYS", _positive_int, "How far back the first sync reads email and web events.", 180)
+    default_task_owner_id: str | None = _setting(
+        "DEFAULT_TASK_OWNER_ID", _text, "HubSpot owner who gets tasks for contacts without an owner.")
+    scoring_model_path: str | None = _setting(
+        "SCORING_MODEL_PATH", _text, "TOML scoring model replacing the packaged default.")
+    vacancy_url_pattern: str = _setting(
+        "VACANCY_URL_PATTERN", _regex, "Regex on page paths: (?P<vacancy>...) names the vacancy, (?P<apply>...) marks its apply page.",
+        DEFAULT_VACANCY_URL_PATTERN)
+    careers_hosts: str | None = _setting(
+        "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: every host counts).")
+    log_level: str = _setting(
+        "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
+
+    @property
+    def rate_limit_per_10s(self) -> int:
+        return self.hubspot_rate_limit_per_10s or RATE_LIMIT_TIERS[self.hubspot_tier]
+
+    def require_token(self) -> str:
+        """The token, or a ConfigError naming the setting."""
+        if not self.hubspot_access_token:
+            raise ConfigError("HUBSPOT_ACCESS_TOKEN is not set: create a HubSpot private app and put its token in the environment or .env")
+        return self.hubspot_access_token
+
+    def __repr__(self) -> str:  # never print the token
+        shown = ", ".join(f"{f.name}={'***' if f.metadata['secret'] and getattr(self, f.name) else getattr(self, f.name)!r}"
+                          for f in fields(self))
+        return f"Settings({shown})"
+
+
+def setting_docs() -> list[tuple[str, str, object]]:
+    """(variable, description, default) for every setting: feeds .env.example and the README."""
+    return [(f.metadata["env"], f.metadata["help"], f.default) for f in fields(Settings)]
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
+    """Settings from `environ` (default os.environ) over the `.env` file over defaults; bad values name the variable."""
+    values: dict[str, str] = {}
+    dotenv_path = env_file if env_file is not None else find_dotenv(usecwd=True)
+    if dotenv_path and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    kwargs = {}
+    for f in fields(Settings):
+        raw = values.get(f.metadata["env"])
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            kwargs[f.name] = f.metadata["parse"](raw)
+        except ValueError as exc:
+            shown = "***" if f.metadata["secret"] else repr(raw)
+            raise ConfigError(f"{f.metadata['env']}={shown} is invalid: {exc}") from None
+    return Settings(**kwargs)

@@ -1,0 +1,98 @@
+"""Engine for SQLite (default state/connector.db) or DATABASE_URL (PostgreSQL); sessions; schema migrations (Alembic)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from connector.errors import ConfigError, StateError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for the state DB; SQLite files are created private (0600) in their folder."""
+    try:
+        url = make_url(database_url)
+    except Exception as exc:
+        raise ConfigError(f"DATABASE_URL is not a valid database URL ({type(exc).__name__})") from None
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=PRIVATE_FILE_MODE)
+        _tighten(path)
+    engine = create_engine(database_url)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _tighten(path: Path) -> None:
+    for sidecar in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        if sidecar.exists() and (sidecar.stat().st_mode & 0o077):
+            os.chmod(sidecar, PRIVATE_FILE_MODE)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA secure_delete=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return cfg
+
+
+def migration_heads() -> list[str]:
+    """Every migration the code knows, oldest first."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply pending migrations, one transaction each; return the names applied."""
+    known = migration_heads()
+    before = current_revision(engine)
+    if before is not None and before not in known:
+        raise StateError(f"the state database is at migration {before!r}, which this version does not know; upgrade the connector")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    start = known.index(before) + 1 if before else 0
+    return known[start:]
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session committed on success, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,1 @@
+"""HubSpot side of the connector: the SDK client, streams, pull and push."""

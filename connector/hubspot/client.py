@@ -1,0 +1,217 @@
+"""The only module that imports the SDK: host, token, retries, rate limiting and error mapping.
+
+Every SDK `ApiException` (one class per sub-package), every `urllib3` and `requests` error is
+translated here into the ConnectorError tree; retry and backoff live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+import urllib3
+from hubspot import HubSpot
+
+from connector.config import Settings
+from connector.errors import AuthError, DailyLimitError, FatalError, RetryableError, SourceError
+from connector.hubspot.ratelimit import RollingLimiter
+
+log = logging.getLogger(__name__)
+
+GENERAL_WINDOW_S = 10.0
+SEARCH_WINDOW_S = 1.0
+CONNECT_TIMEOUT_S = 5.0
+BACKOFF_BASE_S = 0.5
+BACKOFF_MAX_S = 30.0
+SEARCH_429_WAIT_S = 1.0            # search 429s carry no Retry-After (reference hubspot-api.md §1.1, [V] Airbyte comment)
+RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+USER_AGENT = "talent-engagement-connector"
+
+
+@dataclass
+class CallStats:
+    calls: int = 0
+    retries: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    daily_remaining: int | None = None
+
+
+def map_api_exception(exc: Exception, what: str) -> SourceError:
+    """Translate an SDK ApiException (any sub-package) into the ConnectorError tree, keyed on `.status`."""
+    status = getattr(exc, "status", None) or None
+    headers = getattr(exc, "headers", None) or {}
+    return map_status(status, _parse_body(getattr(exc, "body", None)), headers, what)
+
+
+def map_status(status: int | None, body: dict, headers, what: str) -> SourceError:
+    """The error for an HTTP status and HubSpot error body."""
+    message = str(body.get("message") or "").strip()
+    if status == 401:
+        return AuthError(f"HubSpot rejected the access token (401) on {what}: check HUBSPOT_ACCESS_TOKEN",
+                         status=status, body=body)
+    if status == 403:
+        scopes = _required_scopes(body)
+        hint = f"the private app lacks scope(s) {', '.join(scopes)}" if scopes else (message or "forbidden")
+        return AuthError(f"HubSpot refused {what} (403): {hint}", status=status, body=body)
+    if status == 429:
+        policy = str(body.get("policyName") or "")
+        retry_after = _retry_after(headers)
+        if policy.upper() == "DAILY":
+            return DailyLimitError(f"HubSpot's daily API limit is used up ({what}); the run stops and resumes after "
+                                   "the portal's midnight reset", status=status, body=body, retry_after=retry_after)
+        return RetryableError(f"HubSpot rate limit {policy or 'unknown policy'} on {what}", status=status, body=body,
+                              retry_after=retry_after)
+    if status in RETRYABLE_STATUSES or (status is not None and status >= 500):
+        return RetryableError(f"HubSpot answered {status} on {what}", status=status, body=body,
+                              retry_after=_retry_after(headers))
+    category = body.get("category") or ""
+    return FatalError(f"HubSpot answered {status} on {what}: {category + ': ' if category else ''}{message or 'no message'}",
+                      status=status, body=body)
+
+
+def is_sdk_api_exception(exc: BaseException) -> bool:
+    """True for any sub-package's ApiException (or its NotFound/Unauthorized/... subclasses)."""
+    return any(c.__name__ == "ApiException" and c.__module__.startswith("hubspot.") for c in type(exc).__mro__)
+
+
+def map_transport_error(exc: Exception, what: str) -> SourceError:
+    """Connection resets, timeouts and DNS failures are retryable; nothing of the request is echoed."""
+    return RetryableError(f"network error on {what}: {type(exc).__name__}", status=None)
+
+
+def _parse_body(body) -> dict:
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str) and body.strip():
+        try:
+            parsed = json.loads(body)
+            return parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            return {}
+    return {}
+
+
+def _required_scopes(body: dict) -> list[str]:
+    for err in body.get("errors") or []:
+        scopes = ((err or {}).get("context") or {}).get("requiredScopes")
+        if scopes:
+            return [str(s) for s in scopes]
+    return []
+
+
+def _retry_after(headers) -> float | None:
+    value = headers.get("Retry-After") if headers else None
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class HubSpotClient:
+    """The SDK pointed at HUBSPOT_BASE_URL, with one retry loop, two rate budgets and error mapping."""
+
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        token = settings.require_token()
+        self.base_url = settings.hubspot_base_url
+        self.max_retries = settings.hubspot_max_retries
+        self.timeout = (CONNECT_TIMEOUT_S, settings.hubspot_timeout_seconds)
+        self._sleep = sleep
+        # retry=False: no hidden urllib3 retries; ours below also cover POST/PATCH (SDK issue #117).
+        self.sdk = HubSpot(access_token=token, host=self.base_url, base_url=self.base_url, retry=False)
+        self._http = requests.Session()
+        self._http.headers.update({"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT})
+        self.general = RollingLimiter(settings.rate_limit_per_10s, GENERAL_WINDOW_S, clock=clock, sleep=sleep)
+        self.search = RollingLimiter(settings.hubspot_search_rate_per_s, SEARCH_WINDOW_S, clock=clock, sleep=sleep)
+        self.stats = CallStats()
+        self._apis: dict[str, object] = {}
+
+    def api(self, dotted: str):
+        """A cached SDK API object, e.g. api("crm.contacts.search_api"); the SDK builds a new pool per access."""
+        if dotted not in self._apis:
+            obj = self.sdk
+            for part in dotted.split("."):
+                obj = getattr(obj, part)
+            self._apis[dotted] = obj
+        return self._apis[dotted]
+
+    def call(self, what: str, method: Callable, *args, search: bool = False, **kwargs):
+        """Run an SDK `*_with_http_info` method with limits and retries; return its deserialized data."""
+        kwargs.setdefault("_request_timeout", self.timeout)
+        data, _status, _headers = self._retrying(what, search, lambda: self._sdk_once(what, method, args, kwargs, search))
+        return data
+
+    def get_json(self, what: str, path: str, params: dict | None = None) -> dict:
+        """GET an endpoint the SDK does not cover (e.g. /email/public/v1/events) with `requests`."""
+        return self._retrying(what, False, lambda: self._http_once(what, path, params))
+
+    def _sdk_once(self, what, method, args, kwargs, search):
+        (self.search if search else self.general).acquire()
+        self.stats.calls += 1
+        try:
+            data, status, headers = method(*args, **kwargs)
+        except urllib3.exceptions.HTTPError as exc:
+            raise map_transport_error(exc, what) from None
+        except ValueError as exc:   # SDK client-side validation of a malformed payload
+            raise FatalError(f"HubSpot sent a payload the SDK cannot read on {what}: {exc}") from None
+        except Exception as exc:
+            if is_sdk_api_exception(exc):
+                self._observe(exc.status, getattr(exc, "headers", None), search)
+                raise map_api_exception(exc, what) from None
+            raise
+        self._observe(status, headers, search)
+        return data, status, headers
+
+    def _http_once(self, what, path, params):
+        self.general.acquire()
+        self.stats.calls += 1
+        try:
+            resp = self._http.get(self.base_url + path, params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise map_transport_error(exc, what) from None
+        self._observe(resp.status_code, resp.headers, False)
+        if resp.status_code >= 400:
+            raise map_status(resp.status_code, _parse_body(resp.content), resp.headers, what)
+        try:
+            return resp.json()
+        except ValueError:
+            raise FatalError(f"HubSpot sent a body that is not JSON on {what}") from None
+
+    def _observe(self, status, headers, search):
+        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        if headers:
+            (self.search if search else self.general).observe(headers)
+            daily = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
+            if daily is not None and str(daily).isdigit():
+                self.stats.daily_remaining = int(daily)
+
+    def _retrying(self, what, search, once):
+        attempt = 0
+        while True:
+            try:
+                return once()
+            except DailyLimitError:
+                raise
+            except RetryableError as exc:
+                if attempt >= self.max_retries:
+                    raise RetryableError(f"{exc} (gave up after {attempt + 1} attempts)", status=exc.status,
+                                         body=exc.body, retry_after=exc.retry_after) from None
+                wait = self._backoff(exc, attempt, search)
+                log.warning("%s; retrying in %.1f s", exc, wait)
+                (self.search if search else self.general).pause(wait)
+                self.stats.retries += 1
+                attempt += 1
+
+    def _backoff(self, exc: RetryableError, attempt: int, search: bool) -> float:
+        if exc.retry_after is not None:
+            return exc.retry_after
+        if exc.status == 429:
+            return SEARCH_429_WAIT_S if search else GENERAL_WINDOW_S / 2
+        return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** attempt) * (0.5 + random.random() / 2)

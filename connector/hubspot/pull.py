@@ -1,0 +1,182 @@
+"""fetch_* generators per HubSpot stream, and their row transforms into snake_case domain rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
+
+from connector.hubspot import streams as S
+from connector.hubspot.client import HubSpotClient
+from connector.hubspot.timeparse import to_ms
+
+
+class BadRecordError(ValueError):
+    """A record we cannot take in: quarantined with its id and field, the run goes on."""
+
+    def __init__(self, source: str, record_id: str, field: str, problem: str):
+        super().__init__(f"{source} {record_id}: field {field} {problem}")
+        self.source, self.record_id, self.field = source, record_id, field
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    rows: list[dict]
+    bad: list[BadRecordError]
+    checkpoint_ms: int          # every contact modified before this was seen (GTE restarts here)
+
+
+def _search(client: HubSpotClient, filters: list[Filter], sort: str) -> list:
+    request = PublicObjectSearchRequest(
+        filter_groups=[FilterGroup(filters=filters)], sorts=[f"{sort}"],
+        properties=S.CONTACT_PROPERTIES, limit=S.SEARCH_PAGE_SIZE)
+    api = client.api("crm.contacts.search_api")
+    page = client.call("contact search", api.do_search_with_http_info, public_object_search_request=request, search=True)
+    return list(page.results or [])
+
+
+def fetch_contact_pages(client: HubSpotClient, since_ms: int, until_ms: int) -> Iterator[ContactPage]:
+    """Contacts with since <= lastmodifieddate < until, oldest first, in keyset pages.
+
+    Each page restarts the filter at the newest timestamp seen (GTE) instead of paging with `after`:
+    no query ever nears the 10,000-result cap, and a contact modified mid-run cannot shift the offsets
+    and make us skip a neighbour. A full page that is all one millisecond (imports stamp thousands
+    of contacts alike) is drained by hs_object_id before moving past it.
+    """
+    low = max(since_ms, S.EPOCH_FLOOR_MS)
+    while low < until_ms:
+        results = _search(client, [
+            Filter(property_name="lastmodifieddate", operator="GTE", value=str(low)),
+            Filter(property_name="lastmodifieddate", operator="LT", value=str(until_ms)),
+        ], "lastmodifieddate")
+        rows, bad = _transform_contacts(results)
+        stamps = [r["modified_ms"] for r in rows if r["modified_ms"] >= low]
+        if len(results) < S.SEARCH_PAGE_SIZE:
+            yield ContactPage(rows, bad, until_ms)
+            return
+        newest = max(stamps, default=low)
+        if newest > low:
+            yield ContactPage(rows, bad, newest)
+            low = newest
+            continue
+        yield from _drain_millisecond(client, low, rows, bad)
+        low += 1
+
+
+def _drain_millisecond(client, stamp_ms, first_rows, first_bad) -> Iterator[ContactPage]:
+    """All contacts stamped exactly `stamp_ms`, by ascending hs_object_id (keyset again)."""
+    yield ContactPage(first_rows, first_bad, stamp_ms)
+    last_id = 0
+    while True:
+        results = _search(client, [
+            Filter(property_name="lastmodifieddate", operator="EQ", value=str(stamp_ms)),
+            Filter(property_name="hs_object_id", operator="GT", value=str(last_id)),
+        ], "hs_object_id")
+        rows, bad = _transform_contacts(results)
+        ids = [int(r.id) for r in results if str(r.id).isdigit()]
+        yield ContactPage(rows, bad, stamp_ms)
+        if len(results) < S.SEARCH_PAGE_SIZE or not ids:
+            return
+        last_id = max(ids)
+
+
+def _transform_contacts(results) -> tuple[list[dict], list[BadRecordError]]:
+    rows, bad = [], []
+    for obj in results:
+        try:
+            rows.append(contact_row(obj.id, obj.properties or {}, bool(obj.archived)))
+        except BadRecordError as err:
+            bad.append(err)
+    return rows, bad
+
+
+def contact_row(contact_id: str, props: dict, archived: bool = False) -> dict:
+    """A HubSpot contact → our contact row; raises BadRecordError naming the field."""
+    modified = _ms_field("contact", contact_id, "lastmodifieddate", props.get("lastmodifieddate"))
+    if modified is None:
+        raise BadRecordError("contact", contact_id, "lastmodifieddate", "is missing")
+    email = normalize_email(props.get("email"))
+    if props.get("email") and email is None:
+        raise BadRecordError("contact", contact_id, "email", f"is not an email address: {props.get('email')[:80]!r}")
+    extra = [e for e in (normalize_email(x) for x in (props.get("hs_additional_emails") or "").split(";")) if e]
+    merged = {m.strip() for key in ("hs_merged_object_ids", "hs_calculated_merged_vids")
+              for m in (props.get(key) or "").split(";") if m.strip() and m.strip() != contact_id}
+    return {
+        "id": str(contact_id), "email": email, "additional_emails": ";".join(extra) or None,
+        "first_name": props.get("firstname") or None, "last_name": props.get("lastname") or None,
+        "owner_id": props.get("hubspot_owner_id") or None, "modified_ms": modified,
+        "web_last_ms": _ms_field("contact", contact_id, "hs_analytics_last_timestamp",
+                                 props.get("hs_analytics_last_timestamp")),
+        "archived": archived, "merged_ids": sorted(merged),
+    }
+
+
+def _ms_field(source, record_id, field, value) -> int | None:
+    try:
+        return to_ms(value)
+    except (TypeError, ValueError):
+        raise BadRecordError(source, record_id, field, f"is not a timestamp: {str(value)[:40]!r}") from None
+
+
+_EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
+
+
+def normalize_email(value) -> str | None:
+    """Trimmed, lower-cased email, or None when empty or not an address."""
+    text = (value or "").strip().lower()
+    return text if text and _EMAIL.match(text) else None
+
+
+def fetch_email_event_pages(client: HubSpotClient, start_ms: int, end_ms: int) -> Iterator[tuple[list[dict], int]]:
+    """Email events with start <= created < end, in windows; yields (events, window end) per page."""
+    window_start = start_ms
+    while window_start < end_ms:
+        window_end = min(window_start + S.EMAIL_EVENTS_WINDOW_MS, end_ms)
+        offset = None
+        while True:
+            # endTimestamp is inclusive (Estuary code [V]): stop one ms short of the window end.
+            params = {"startTimestamp": window_start, "endTimestamp": window_end - 1, "limit": S.EMAIL_EVENTS_PAGE_SIZE}
+            if offset:
+                params["offset"] = offset
+            body = client.get_json("email events", S.EMAIL_EVENTS_PATH, params)
+            events = body.get("events") or []
+            more = bool(body.get("hasMore")) and bool(body.get("offset"))
+            yield events, (window_start if more else window_end)
+            if not more:
+                break
+            offset = body["offset"]
+        window_start = window_end
+
+
+def fetch_web_events(client: HubSpotClient, contact_id: str, after_ms: int, before_ms: int) -> Iterator[list]:
+    """Page views of one contact (web analytics events are served per object; Enterprise only)."""
+    api = client.api("events.events_api")
+    after = None
+    while True:
+        kwargs = dict(object_type="contact", object_id=int(contact_id), event_type=S.WEB_EVENT_TYPE,
+                      occurred_after=_iso(after_ms), occurred_before=_iso(before_ms), limit=S.WEB_EVENTS_PAGE_SIZE)
+        if after:
+            kwargs["after"] = after
+        page = client.call("web analytics events", api.get_page_with_http_info, **kwargs)
+        yield list(page.results or [])
+        nxt = page.paging.next if page.paging else None
+        if not nxt or not nxt.after:
+            return
+        after = nxt.after
+
+
+def _iso(ms: int):
+    from connector.hubspot.timeparse import ms_to_dt
+    return ms_to_dt(ms)
+
+
+def url_path(url: str | None) -> tuple[str, str]:
+    """(host, path) of a URL, lower-cased host; ('', '') when unparsable."""
+    try:
+        parsed = urlparse(url or "")
+    except ValueError:
+        return "", ""
+    return (parsed.hostname or "").lower(), parsed.path or "/"

@@ -1,0 +1,34 @@
+"""HubSpot stream constants: endpoints, page sizes, caps and the property lists the connector reads."""
+
+from __future__ import annotations
+
+CONTACTS = "contacts"
+SEARCH_PAGE_SIZE = 200                 # search max per page since Sep 2024 [C]
+SEARCH_RESULT_CAP = 10_000             # paging past 10,000 results is a 400 [C]
+BATCH_SIZE = 100                       # CRM batch endpoints take at most 100 inputs [C]
+LIST_PAGE_SIZE = 100
+OWNERS_PAGE_SIZE = 500
+EPOCH_FLOOR_MS = 1_000                 # HubSpot answers 500 to searches at the epoch (Estuary code [V])
+
+EMAIL_EVENTS_PATH = "/email/public/v1/events"
+EMAIL_EVENTS_PAGE_SIZE = 1_000
+EMAIL_EVENTS_WINDOW_MS = 30 * 24 * 3600 * 1000   # Airbyte steps P30D through this API [V]
+
+WEB_EVENT_TYPE = "e_visited_page"
+WEB_EVENTS_PAGE_SIZE = 100
+
+# Stream names for cursors.
+CONTACTS_STREAM = "hubspot.contacts"
+EMAIL_EVENTS_STREAM = "hubspot.email_events"
+
+# What the connector reads of a contact: whitelisted, in POST bodies, so no 414 can happen.
+CONTACT_PROPERTIES = [
+    "email", "firstname", "lastname", "hubspot_owner_id", "hs_additional_emails",
+    "lastmodifieddate", "hs_object_id", "hs_merged_object_ids", "hs_calculated_merged_vids",
+    "hs_analytics_last_timestamp",
+]
+
+# Email event types that are touchpoints; the rest (SENT, DELIVERED, ...) are not engagement.
+EMAIL_TOUCH_TYPES = {"OPEN", "CLICK", "BOUNCE", "SPAMREPORT", "STATUSCHANGE"}
+# Bounce categories that mean the address is dead (HubSpot's v1 docs list these bounce categories [U]).
+HARD_BOUNCE_CATEGORIES = {"HARD_BOUNCE", "UNKNOWN_USER", "MAILBOX_MISCONFIGURATION", "POLICY", "SPAM"}

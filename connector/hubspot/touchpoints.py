@@ -1,0 +1,80 @@
+"""HubSpot email and web analytics events → touchpoint rows (HubSpot field names stop here)."""
+
+from __future__ import annotations
+
+from connector.hubspot import streams as S
+from connector.hubspot.pull import BadRecordError, normalize_email
+from connector.hubspot.timeparse import to_ms
+from connector.scoring.vacancies import VacancyMatcher
+
+EMAIL_SOURCE = "email_event"
+WEB_SOURCE = "web_event"
+
+
+def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
+    """Touchpoints of one legacy email event; [] for events that are not engagement (SENT, bots, ...)."""
+    event_id = str(event.get("id") or "")
+    if not event_id:
+        raise BadRecordError(EMAIL_SOURCE, "?", "id", "is missing")
+    etype = str(event.get("type") or "").upper()
+    if etype not in S.EMAIL_TOUCH_TYPES or event.get("filteredEvent") is True:
+        return []
+    recipient = normalize_email(event.get("recipient"))
+    if recipient is None:
+        raise BadRecordError(EMAIL_SOURCE, event_id, "recipient", "is not an email address")
+    try:
+        created = to_ms(event.get("created"))
+    except (TypeError, ValueError):
+        created = None
+    if created is None:
+        raise BadRecordError(EMAIL_SOURCE, event_id, "created", "is not a timestamp")
+    campaign = str(event.get("emailCampaignId") or "") or None
+    url = event.get("url") if etype == "CLICK" else None
+    rows = [_row(EMAIL_SOURCE, event_id, kind, None, recipient, created, campaign, None, url)
+            for kind in _email_kinds(etype, event)]
+    apply = matcher.is_apply_url(url) if url else None
+    if apply:   # a click on an apply URL is also an apply intent (DESIGN.md §5)
+        rows.append(_row(EMAIL_SOURCE, event_id, "apply_intent", None, recipient, created, apply.key, apply.label, url))
+    return rows
+
+
+def _email_kinds(etype: str, event: dict) -> list[str]:
+    if etype == "OPEN":
+        return ["email_open"]
+    if etype == "CLICK":
+        return ["email_click"]
+    if etype == "SPAMREPORT":
+        return ["spam_report"]
+    if etype == "BOUNCE":
+        return ["hard_bounce"] if str(event.get("category") or "").upper() in S.HARD_BOUNCE_CATEGORIES else []
+    if etype == "STATUSCHANGE":
+        return ["unsubscribe"] if _is_unsubscribe(event) else []
+    return []
+
+
+def _is_unsubscribe(event: dict) -> bool:
+    if str(event.get("portalSubscriptionStatus") or "").upper() == "UNSUBSCRIBED":
+        return True
+    subs = event.get("subscriptions") or []
+    return any(str((s or {}).get("status") or "").upper() == "UNSUBSCRIBED" for s in subs)
+
+
+def web_event_touchpoints(contact_id: str, event, matcher: VacancyMatcher) -> list[dict]:
+    """Touchpoints of one web analytics page view (an SDK ExternalUnifiedEvent)."""
+    event_id = str(getattr(event, "id", "") or "")
+    if not event_id:
+        raise BadRecordError(WEB_SOURCE, f"contact {contact_id}", "id", "is missing")
+    props = getattr(event, "properties", None) or {}
+    occurred = getattr(event, "occurred_at", None)
+    if occurred is None:
+        raise BadRecordError(WEB_SOURCE, event_id, "occurredAt", "is missing")
+    match = matcher.classify(props.get("hs_url"), props.get("hs_page_title"))
+    if match is None:
+        return []
+    return [_row(WEB_SOURCE, event_id, match.kind, str(contact_id), None, to_ms(occurred), match.key, match.label,
+                 props.get("hs_url"))]
+
+
+def _row(source, source_id, kind, contact_id, recipient, occurred_ms, key, label, url) -> dict:
+    return {"source": source, "source_id": source_id, "kind": kind, "contact_id": contact_id,
+            "recipient": recipient, "occurred_ms": occurred_ms, "key": key, "label": label, "url": url}

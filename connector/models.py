@@ -1,0 +1,132 @@
+"""SQLModel tables of the local state: the joined HubSpot (and later ATS) model, scores and bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Contact(SQLModel, table=True):
+    """A HubSpot contact as last pulled (snake_case past the HubSpot boundary)."""
+
+    id: str = Field(primary_key=True)
+    email: str | None = Field(default=None, index=True)
+    additional_emails: str | None = None          # ';'-separated, lower-cased
+    first_name: str | None = None
+    last_name: str | None = None
+    owner_id: str | None = None
+    modified_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
+    web_last_ms: int | None = Field(default=None, sa_column=Column(BigInteger))   # rollup: latest page view HubSpot knows of
+    merged_into: str | None = None                # set when HubSpot reports this id merged into another
+    archived: bool = False
+    pulled_at: datetime
+
+
+class ContactEmail(SQLModel, table=True):
+    """Normalized email → contact; one email on two contacts is an ambiguity, reported, not guessed."""
+
+    email: str = Field(primary_key=True)
+    contact_id: str = Field(primary_key=True, index=True)
+    is_primary: bool = True
+
+
+class Touchpoint(SQLModel, table=True):
+    """One engagement event, unique per (source, source_id, kind); contact_id may be resolved later."""
+
+    __table_args__ = (UniqueConstraint("source", "source_id", "kind", name="uq_touchpoint_source"),
+                      Index("ix_touchpoint_contact_time", "contact_id", "occurred_ms"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str                                    # "email_event" | "web_event"
+    source_id: str
+    kind: str                                      # a scoring touchpoint kind
+    contact_id: str | None = None
+    recipient: str | None = Field(default=None, index=True)   # normalized email for email events
+    occurred_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
+    key: str | None = None
+    label: str | None = None
+    url: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class WebCursor(SQLModel, table=True):
+    """Per-contact position in the web analytics event stream (HubSpot serves it per object)."""
+
+    contact_id: str = Field(primary_key=True)
+    occurred_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class Cursor(SQLModel, table=True):
+    """Where each stream resumes; only moves forward."""
+
+    stream: str = Field(primary_key=True)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime
+
+
+class PortalFact(SQLModel, table=True):
+    """What setup learned about the portal: capabilities, scopes, tier."""
+
+    key: str = Field(primary_key=True)
+    value: str
+    updated_at: datetime
+
+
+class Run(SQLModel, table=True):
+    """One sync, setup or backfill run, with counts, API calls and the outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "running"                        # running | ok | failed | stopped
+    counts: str = "{}"                             # JSON
+    api_calls: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Lease(SQLModel, table=True):
+    """The run lease: one row per portal keeps two workers off the same state."""
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime
+
+
+class ScoreRow(SQLModel, table=True):
+    """Current score per contact."""
+
+    __tablename__ = "score"
+
+    contact_id: str = Field(primary_key=True)
+    value: float
+    band: str
+    suppressed: bool = False
+    reasons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    model_version: str
+    last_touch_ms: int | None = Field(default=None, sa_column=Column(BigInteger))
+    computed_at: datetime
+    touch_count: int = 0
+
+
+class Pushed(SQLModel, table=True):
+    """The last value written to HubSpot per (contact, property): pushes are diffs against it."""
+
+    contact_id: str = Field(primary_key=True)
+    property: str = Field(primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    pushed_at: datetime
+
+
+class Quarantine(SQLModel, table=True):
+    """A record that could not be taken in or written out, with the field that failed; never silently dropped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = None
+    source: str
+    record_id: str
+    field: str | None = None
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    resolved: bool = False

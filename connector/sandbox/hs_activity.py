@@ -1,0 +1,69 @@
+"""Builders for activity records: marketing-email events (v1 wire shape) and tracked page views."""
+
+from __future__ import annotations
+
+from .hs_store import APP_ID, APP_NAME, PORTAL_ID, Portal
+
+SENDER = "talent@careers.example.com"
+USER_AGENTS = {
+    "COMPUTER": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 "
+                "Safari/537.36",
+    "MOBILE": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+              "Version/17.4 Mobile/15E148 Safari/604.1",
+    "BOT": "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
+}
+# [C] BOUNCE categories from the legacy email events docs; UNKNOWN_USER is the hard "no such mailbox" bounce.
+BOUNCE_RESPONSES = {"UNKNOWN_USER": "550 5.1.1 The email account that you tried to reach does not exist.",
+                    "MAILBOX_FULL": "452 4.2.2 The recipient's inbox is out of storage space."}
+
+
+def email_event(portal: Portal, *, type: str, recipient: str, created: int, campaign_id: int = 0,
+                subject: str = "", url: str | None = None, filtered: bool = False,
+                sent_by: dict | None = None, device: str = "COMPUTER", **extra) -> dict:
+    """One event of GET /email/public/v1/events, keyed like the shared example fixture for its type."""
+    event: dict = {"appName": APP_NAME, "appId": APP_ID, "created": created, "id": portal.next_uuid("email"),
+                   "portalId": PORTAL_ID, "recipient": recipient, "type": type, "emailCampaignId": campaign_id,
+                   "smtpId": None}
+    if sent_by is not None:
+        event["sentBy"] = {"id": sent_by["id"], "created": sent_by["created"]}
+    if type == "SENT":
+        event.update({"replyTo": [SENDER], "cc": [], "bcc": [], "subject": subject, "from": SENDER})
+        event["sentBy"] = {"id": event["id"], "created": created}
+    elif type in ("OPEN", "PROCESSED"):
+        agent = "BOT" if filtered else device
+        event.update({"browser": {}, "deviceType": "COMPUTER" if agent == "BOT" else device, "duration": 0,
+                      "userAgent": USER_AGENTS[agent], "location": {}, "filteredEvent": filtered})
+    elif type == "CLICK":
+        event.update({"browser": {}, "referer": "", "deviceType": device, "linkId": 0, "url": url or "",
+                      "userAgent": USER_AGENTS["BOT" if filtered else device], "location": {},
+                      "filteredEvent": filtered})
+    elif type == "DELIVERED":
+        event.update({"response": "250 2.0.0 OK", "filteredEvent": False})
+    elif type == "BOUNCE":
+        category = extra.pop("category", "UNKNOWN_USER")
+        event.update({"category": category, "status": "5.1.1" if category == "UNKNOWN_USER" else "4.2.2",
+                      "response": BOUNCE_RESPONSES.get(category, "550 5.0.0 Message rejected")})
+    elif type == "SPAMREPORT":
+        event.update({"userAgent": USER_AGENTS[device], "ipAddress": "192.0.2.10"})
+    elif type == "STATUSCHANGE":
+        # [C] fields of a subscription change: subscriptions, source, requestedBy, portalSubscriptionStatus.
+        event.pop("smtpId")
+        event.update({"subscriptions": [{"id": 5_412_337, "status": "UNSUBSCRIBED"}],
+                      "source": "SOURCE_RECIPIENT", "requestedBy": recipient,
+                      "portalSubscriptionStatus": "UNSUBSCRIBED", "changeType": "PORTAL_STATUS",
+                      "bounced": False})
+    event.update(extra)
+    return event
+
+
+def web_event(portal: Portal, *, ms: int, url: str, title: str = "", referrer: str = "",
+              session: str = "") -> dict:
+    """One tracked page view (stored form; the events route renders it as ExternalUnifiedEvent)."""
+    return {"id": portal.next_uuid("web"), "ms": ms, "url": url, "title": title, "referrer": referrer,
+            "session": session}
+
+
+def contacts_with_email(portal: Portal, recipient: str) -> list:
+    """Live contacts that own `recipient` as primary or additional email."""
+    wanted = recipient.strip().lower()
+    return [c for c in portal.live("contacts") if wanted in portal.emails_of(c)]

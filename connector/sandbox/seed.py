@@ -1,0 +1,306 @@
+"""Deterministic demo data for the HubSpot sandbox, relative to `now`.
+
+`seed_portal(portal, now_ms)` fills a portal with (same seed, same `now` -> same data, ids included):
+- 5 owners (recruiters) and 230 candidates (plus 2 duplicates merged away): Dutch and international names,
+  unique emails, an owner for ~94% of them, some with `hs_additional_emails` (older mail went there).
+- Web page views on https://careers.example.com (12 `VACANCIES` at /vacancies/<slug>, their /apply pages,
+  and /, /about-us, /benefits, /teams/engineering) and marketing-email events of 9 campaigns (one older
+  than 180 days): SENT, DELIVERED, OPEN, CLICK (to vacancy or apply pages), some bot opens/clicks marked
+  `filteredEvent: true`, hard BOUNCEs, SPAMREPORT and unsubscribe STATUSCHANGEs.
+- Segments: ~10% fans (vacancy views this week, email clicks, apply-page views: they can score high),
+  ~20% warm, ~15% lurkers (many views long ago, a third of them also >180 days ago), ~8% abandoned
+  applications (an apply-page view 2 hours to 6 days ago and nothing after), ~3% unsubscribed, spam
+  reporters or hard-bounced, the rest cold (nothing, or only SENT/DELIVERED, sometimes bot-only events).
+- Two merged pairs and one archived contact. Rollups (hs_analytics_*, hs_email_*) and lastmodifieddate
+  agree with the events.
+Showcase contacts are fixed: `DEMO_FAN_EMAIL` (Anna de Vries, fan), `DEMO_ABANDONED_EMAIL` (Sem Bakker),
+`DEMO_MERGED_EMAIL` (Priya Raman, survivor of a merge); `seed_portal` returns every email by segment.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .hs_activity import email_event, web_event
+from .hs_seed_data import (
+    CAMPAIGNS,
+    CAREERS,
+    CITIES,
+    FIRST_NAMES,
+    JOB_TITLES,
+    LAST_NAMES,
+    MAIL_DOMAINS,
+    OTHER_PAGES,
+    RECRUITERS,
+    REFERRERS,
+    VACANCIES,
+    ascii_slug,
+    vacancy_url,
+)
+from .hs_store import Portal, Record
+
+__all__ = ["VACANCIES", "DEMO_FAN_EMAIL", "DEMO_ABANDONED_EMAIL", "DEMO_MERGED_EMAIL", "seed_portal"]
+
+SEED = 20_240_611
+N_CANDIDATES = 230
+SEGMENTS = [("fan", 23), ("warm", 46), ("lurker", 34), ("abandoned", 18), ("unsubscribed", 4),
+            ("bounced", 3)]  # the rest are cold
+MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000
+DEMO_FAN_EMAIL = "anna.devries@example.nl"
+DEMO_ABANDONED_EMAIL = "sem.bakker@example.com"
+DEMO_MERGED_EMAIL = "priya.raman@example.org"
+FIXED = [("Anna", "de Vries", DEMO_FAN_EMAIL, "fan"), ("Sem", "Bakker", DEMO_ABANDONED_EMAIL, "abandoned"),
+         ("Priya", "Raman", DEMO_MERGED_EMAIL, "warm")]
+OPEN_CLICK = {  # segment -> (open probability, click probability) for campaigns within 60 days / older
+    "fan": ((0.9, 0.75), (0.6, 0.3)), "warm": ((0.6, 0.3), (0.4, 0.15)), "lurker": ((0.1, 0.0), (0.5, 0.2)),
+    "abandoned": ((0.5, 0.25), (0.3, 0.1)), "unsubscribed": ((0.2, 0.0), (0.3, 0.1)),
+}
+
+
+class _Seeder:
+    def __init__(self, portal: Portal, now_ms: int):
+        self.portal, self.now, self.rng = portal, now_ms, random.Random(SEED)
+        self.people: list[dict] = []
+        self.spam_reported = False
+        self.session_id = ""
+
+    # --- people --------------------------------------------------------------------------------
+
+    def owners(self) -> list[str]:
+        for i, (first, last, email) in enumerate(RECRUITERS):
+            owner_id, created = str(72_015_301 + i * 117), self.now - (700 - i * 40) * DAY
+            stamp = _iso(created)
+            self.portal.owners[owner_id] = {
+                "id": owner_id, "email": email, "type": "PERSON", "firstName": first, "lastName": last,
+                "userId": 9_100_201 + i, "userIdIncludingInactive": 9_100_201 + i, "createdAt": stamp,
+                "updatedAt": stamp, "archived": False,
+                "teams": [{"id": "4410021", "name": "Recruitment", "primary": True}]}
+        return list(self.portal.owners)
+
+    def names(self) -> list[tuple[str, str, str, str]]:
+        rng, taken = self.rng, {email for _, _, email, _ in FIXED}
+        used = {(f, last) for f, last, _, _ in FIXED}
+        segments = [s for s, n in SEGMENTS for _ in range(n)]
+        segments += ["cold"] * (N_CANDIDATES - len(segments))
+        for _, _, _, fixed in FIXED:
+            segments.remove(fixed)
+        rng.shuffle(segments)
+        people = list(FIXED)
+        for segment in segments:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            while (first, last) in used:
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            used.add((first, last))
+            f, la = ascii_slug(first), ascii_slug(last)
+            local = rng.choice([f"{f}.{la}", f"{f[0]}{la}", f"{f}{la}", f"{f}.{la}{rng.randint(2, 99)}"])
+            email = f"{local}@{rng.choice(MAIL_DOMAINS)}"
+            while email in taken:
+                email = f"{local}{rng.randint(100, 999)}@{rng.choice(MAIL_DOMAINS)}"
+            taken.add(email)
+            people.append((first, last, email, segment))
+        return people
+
+    def create(self, first: str, last: str, email: str, segment: str, owners: list[str], created: int,
+               extra_email: str = "") -> dict:
+        rng = self.rng
+        values = {"email": email, "firstname": first, "lastname": last, "city": rng.choice(CITIES),
+                  "jobtitle": rng.choice(JOB_TITLES), "lifecyclestage": rng.choice(["subscriber", "lead"]),
+                  "hs_analytics_source": rng.choice(["ORGANIC_SEARCH", "SOCIAL_MEDIA", "EMAIL_MARKETING",
+                                                     "DIRECT_TRAFFIC", "REFERRALS"])}
+        if rng.random() > 0.06:
+            values["hubspot_owner_id"] = rng.choice(owners)
+        if extra_email:
+            values["hs_additional_emails"] = extra_email
+        rec = self.portal.create("contacts", values, created)
+        marketing = segment != "cold" or rng.random() < 0.65
+        person = {"rec": rec, "segment": segment, "email": email, "extra": extra_email, "created": created,
+                  "marketing": marketing, "stopped": None, "quiet_after": None}
+        self.people.append(person)
+        return person
+
+    def created_at(self, segment: str, marketing_hint: float) -> int:
+        rng = self.rng
+        if segment == "lurker":
+            return self.now - rng.randint(420, 520) * DAY
+        if segment == "cold" and marketing_hint > 0.65:
+            return self.now - rng.randint(3, 120) * DAY
+        return self.now - rng.randint(60, 400) * DAY
+
+    # --- activity ------------------------------------------------------------------------------
+
+    def view(self, person: dict, ms: int, url: str, title: str, referrer: str = "") -> None:
+        if person["created"] - DAY < ms <= self.now:
+            self.portal.add_web_event(person["rec"].id, web_event(self.portal, ms=ms, url=url, title=title,
+                                                                  referrer=referrer, session=self.session_id))
+
+    def session(self, person: dict, start: int, pages: int, *, vacancies: list | None = None,
+                apply: bool = False) -> int:
+        rng, ms = self.rng, start
+        picks = vacancies or VACANCIES
+        referrer, self.session_id = rng.choice(REFERRERS), self.portal.next_uuid("session")
+        for i in range(pages):
+            if rng.random() < 0.7:
+                slug, title = rng.choice(picks)
+                self.view(person, ms, vacancy_url(slug), f"{title} | Careers at Example", referrer if not i else "")
+            else:
+                path, title = rng.choice(OTHER_PAGES)
+                self.view(person, ms, CAREERS + path, title, referrer if not i else "")
+            ms += rng.randint(1, 6) * MIN
+        if apply:
+            slug, title = rng.choice(picks)
+            self.view(person, ms, vacancy_url(slug), f"{title} | Careers at Example")
+            ms += rng.randint(2, 8) * MIN
+            self.view(person, ms, vacancy_url(slug, apply=True), f"Apply: {title} | Careers at Example")
+        return ms
+
+    def browse(self, person: dict) -> None:
+        rng, seg, now = self.rng, person["segment"], self.now
+        favourites = rng.sample(VACANCIES, 3)
+        if seg == "fan":
+            for _ in range(rng.randint(2, 3)):
+                self.session(person, now - rng.randint(12, 140) * HOUR, rng.randint(2, 4), vacancies=favourites)
+            self.session(person, now - rng.randint(3, 70) * HOUR, 1, vacancies=favourites, apply=True)
+            for _ in range(rng.randint(1, 3)):
+                self.session(person, now - rng.randint(20, 90) * DAY, rng.randint(1, 3))
+        elif seg == "warm":
+            for _ in range(rng.randint(1, 3)):
+                self.session(person, now - rng.randint(1, 30) * DAY - rng.randint(0, 20) * HOUR,
+                             rng.randint(1, 3), vacancies=favourites)
+            if rng.random() < 0.5:
+                self.session(person, now - rng.randint(40, 170) * DAY, rng.randint(1, 3))
+        elif seg == "lurker":
+            for _ in range(rng.randint(4, 8)):
+                self.session(person, now - rng.randint(60, 175) * DAY, rng.randint(2, 4))
+            if rng.random() < 0.34:
+                for _ in range(rng.randint(2, 4)):
+                    self.session(person, now - rng.randint(190, 400) * DAY, rng.randint(1, 3))
+        elif seg == "abandoned":
+            moment = now - rng.randint(2 * 60, 6 * 24 * 60) * MIN
+            if rng.random() < 0.6:
+                self.session(person, now - rng.randint(10, 40) * DAY, rng.randint(1, 3), vacancies=favourites)
+            slug, title = favourites[0]
+            self.session_id = self.portal.next_uuid("session")
+            self.view(person, moment - rng.randint(3, 10) * MIN, vacancy_url(slug), f"{title} | Careers at Example",
+                      rng.choice(REFERRERS))
+            self.view(person, moment, vacancy_url(slug, apply=True), f"Apply: {title} | Careers at Example")
+            person["quiet_after"] = moment
+        elif seg in ("unsubscribed", "bounced") and rng.random() < 0.5:
+            self.session(person, now - rng.randint(30, 160) * DAY, rng.randint(1, 3))
+
+    def mail(self, **fields) -> dict | None:
+        if fields["created"] > self.now:
+            return None
+        return self.portal.add_email_event(email_event(self.portal, **fields))
+
+    def campaigns(self) -> None:
+        rng = self.rng
+        for campaign_id, subject, days in CAMPAIGNS:
+            sent_at = self.now - days * DAY + 9 * HOUR - self.now % DAY
+            for k, person in enumerate(self.people):
+                stopped = person["stopped"]
+                if not person["marketing"] or person["created"] >= sent_at or (stopped and sent_at >= stopped):
+                    continue
+                recipient = person["extra"] if person["extra"] and days > 100 else person["email"]
+                base = {"recipient": recipient, "campaign_id": campaign_id, "subject": subject}
+                sent = self.mail(type="SENT", created=sent_at + k * 1000, **base)
+                if sent is None:
+                    continue
+                chain = dict(base, sent_by=sent)
+                if person["segment"] == "bounced":
+                    self.mail(type="BOUNCE", created=sent["created"] + 2 * MIN, category="UNKNOWN_USER", **chain)
+                    person["stopped"] = sent["created"]
+                    continue
+                self.mail(type="DELIVERED", created=sent["created"] + rng.randint(40, 180) * 1000, **chain)
+                self.engage(person, chain, sent["created"], days)
+
+    def engage(self, person: dict, chain: dict, sent: int, days: int) -> None:
+        rng, seg = self.rng, person["segment"]
+        if rng.random() < 0.06:  # security scanners open and click within seconds: filtered as bots
+            self.mail(type="OPEN", created=sent + rng.randint(5, 50) * 1000, filtered=True, **chain)
+            if rng.random() < 0.5:
+                self.mail(type="CLICK", created=sent + rng.randint(5, 50) * 1000, filtered=True,
+                          url=vacancy_url(rng.choice(VACANCIES)[0]), **chain)
+        if seg not in OPEN_CLICK:
+            return
+        p_open, p_click = OPEN_CLICK[seg][0 if days <= 60 else 1]
+        quiet = person["quiet_after"] or self.now
+        opened = sent + rng.randint(20, 36 * 60) * MIN
+        if rng.random() < p_open and opened < quiet:
+            self.mail(type="OPEN", created=opened, device=rng.choice(["COMPUTER", "MOBILE"]), **chain)
+            clicked = opened + rng.randint(1, 5) * MIN
+            if rng.random() < p_click and clicked < quiet:
+                slug = rng.choice(VACANCIES)[0]
+                url = vacancy_url(slug, apply=seg == "fan" and rng.random() < 0.3)
+                self.mail(type="CLICK", created=clicked, url=f"{url}?utm_source=hs_email&utm_medium=email"
+                          f"&utm_campaign={chain['campaign_id']}&_hsmi={chain['campaign_id']}", **chain)
+        if seg == "unsubscribed" and days <= 50 and not person["stopped"]:
+            kind = "STATUSCHANGE" if self.spam_reported else "SPAMREPORT"
+            self.spam_reported = True
+            self.mail(type=kind, created=sent + rng.randint(2, 30) * HOUR, **chain)
+            person["stopped"] = sent
+
+    # --- wiring --------------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        rng, owners = self.rng, self.owners()
+        for first, last, email, segment in self.names():
+            hint = rng.random()
+            extra = f"{ascii_slug(first)}{rng.randint(70, 99)}@private.example.net" if rng.random() < 0.05 else ""
+            self.create(first, last, email, segment, owners, self.created_at(segment, hint), extra)
+        for person in self.people:
+            self.browse(person)
+        merges = self.duplicates(owners)
+        self.campaigns()
+        for primary, duplicate, when in merges:
+            self.portal.merge(primary, duplicate, when)
+        for person in self.people:
+            rec = person["rec"]
+            settled = self.settle_time(rec)
+            if rec.merged_into is None and not self.portal.refresh_rollups(rec, max(rec.updated_ms, settled)) \
+                    and settled > rec.updated_ms:
+                self.portal.touch(rec, settled)  # rollups recalculated after the last event
+        archived = next(p for p in reversed(self.people) if p["segment"] == "cold" and not p["marketing"])
+        self.portal.archive(archived["rec"], self.now - 12 * DAY)
+        return self.summary(merges, archived)
+
+    def duplicates(self, owners: list[str]) -> list[tuple[Record, Record, int]]:
+        """Two candidates who signed up twice; the duplicates are merged into them 15 and 9 days ago."""
+        warm = [p for p in self.people if p["segment"] == "warm"]
+        merges = []
+        for person, days_ago in zip([warm[0], warm[-1]], (15, 9), strict=True):
+            rec = person["rec"]
+            first, last = rec.props["firstname"], rec.props["lastname"]
+            email = f"{ascii_slug(first)[0]}.{ascii_slug(last)}@mail.example.net"
+            dup = self.create(first, last, email, "warm", owners, self.now - 40 * DAY)
+            self.session(dup, self.now - 30 * DAY, 2)
+            dup["stopped"] = self.now - days_ago * DAY  # after the merge, mail goes to the survivor
+            merges.append((rec, dup["rec"], dup["stopped"]))
+        return merges
+
+    def settle_time(self, rec: Record) -> int:
+        """When HubSpot would have recalculated the rollups: a little after the last activity."""
+        times = [e["ms"] for e in self.portal.web_events.get(rec.id, [])]
+        times += [e["created"] for r in self.portal.emails_of(rec) for e in self.portal.events_by_recipient.get(r, [])]
+        if not times:
+            return rec.created_ms
+        return min(self.now - 1000, max(times) + self.rng.randint(2, 90) * MIN)
+
+    def summary(self, merges: list, archived: dict) -> dict:
+        by_segment: dict[str, list[str]] = {}
+        for p in self.people:
+            if p["rec"].merged_into is None and not p["rec"].archived:
+                by_segment.setdefault(p["segment"], []).append(p["email"])
+        return {"segments": by_segment, "merged": [(a.id, b.id) for a, b, _ in merges],
+                "archived": archived["rec"].id, "fan": DEMO_FAN_EMAIL, "abandoned": DEMO_ABANDONED_EMAIL,
+                "merged_primary": DEMO_MERGED_EMAIL}
+
+
+def _iso(ms: int) -> str:
+    from .hs_props import iso_ms
+
+    return iso_ms(ms)
+
+
+def seed_portal(portal: Portal, now_ms: int) -> dict:
+    """Fill an empty portal with the demo talent pool; returns emails by segment and the showcase ids."""
+    return _Seeder(portal, now_ms).run()

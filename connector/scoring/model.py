@@ -1,0 +1,343 @@
+"""Pure engagement scoring: touchpoints + now + ScoringModel -> Score (value, band, contributions). No I/O.
+
+How a score is built (DESIGN.md section 4):
+1. Positive touchpoints older than the horizon are left out (no contribution at all); future ones (clock
+   skew) count as age 0. Any negative (unsubscribe, hard bounce, spam report; no horizon) floors the score
+   to the model's floor and marks it suppressed; positive contributions are then cut down to the floor.
+2. Decay per kind: 0.5 ** (age_days / half_life_days).
+3. Repeats: touchpoints of one (kind, key) on one UTC calendar day are ranked newest first; rank r counts
+   repeat_factor ** r (1, 1/2, 1/4, ...), and ranks past `max_per_key_per_day` count 0.
+4. Then `max_per_day` (per UTC day, all keys) or `max_per_key` (per key) keeps the touchpoints adding most.
+5. Each group sum is capped, then the total; cuts are proportional, so contributions add up to the value.
+Why a new positive touchpoint never lowers the score: in a bucket all share one half-life, so newest-first
+is biggest-first; pairing the biggest weights with the biggest values leaves every sorted weighted value at
+least as big, plus one more (rearrangement inequality); a top-N of such a list and the caps keep that.
+A sliding 24 h window would break this (a new touchpoint can chain older ones into deeper repeats), and so
+would per-key and per-day limits together (config.py refuses them). Passing time only lowers each decayed
+value, never reorders a bucket, so the score never rises without new touchpoints.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from connector.scoring.config import ScoringModel
+
+TOUCHPOINT_KINDS = ("vacancy_view", "page_view", "email_click", "email_open", "form_submission",
+                    "apply_intent", "application", "event_attended", "unsubscribe", "hard_bounce", "spam_report")
+NEGATIVE_KINDS = ("unsubscribe", "hard_bounce", "spam_report")
+BANDS = ("cold", "warm", "engaged", "fan")
+NEGATIVE_GROUP = "negative"
+# (singular noun, what its key is) per kind, for notes and reasons.
+KIND_WORDS = {
+    "vacancy_view": ("vacancy view", "vacancy"), "page_view": ("page view", "page"),
+    "email_click": ("email click", "mail"), "email_open": ("email open", "mail"),
+    "form_submission": ("form submission", "form"), "apply_intent": ("apply intent", "vacancy"),
+    "application": ("application", "vacancy"), "event_attended": ("event attended", "event"),
+    "unsubscribe": ("unsubscribe", "mail"), "hard_bounce": ("hard bounce", "mail"),
+    "spam_report": ("spam report", "mail"),
+}
+SECONDS_PER_DAY = 86_400.0
+_CACHE_SIZE = 8
+_PRECOMPUTED_RANKS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Touchpoint:
+    """One engagement event of a contact."""
+
+    kind: str
+    occurred_at: datetime
+    key: str | None = None
+    label: str | None = None
+    source_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one touchpoint adds: points = base_points * decay * dampening - cap_cut."""
+
+    touchpoint: Touchpoint
+    group: str
+    base_points: float
+    decay: float
+    dampening: float
+    cap_cut: float
+    points: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A computed score; contributions are sorted by points, highest first."""
+
+    value: float
+    band: str
+    contributions: tuple[Contribution, ...]
+    suppressed: bool
+    model_version: str
+    last_touch_at: datetime | None
+    horizon_exit_at: datetime | None = None  # when the oldest considered touchpoint leaves the horizon
+
+
+class _Rule(NamedTuple):
+    group: str
+    points: float
+    half_life_s: float
+    per_day: int | None
+    per_key_day: int | None
+    per_key: int | None
+    day_note: str
+    key_day_note: str
+    key_note: str
+
+
+class _Table(NamedTuple):
+    rules: dict[str, _Rule]
+    horizon_s: float
+    factor: float
+    weights: tuple[float, ...]           # factor ** rank for the first ranks
+    repeat_notes: tuple[str, ...]
+    group_caps: dict[str, float]
+    total_cap: float
+    floor: float
+    negative_notes: dict[str, str]
+    version: str
+
+
+def compute_score(touchpoints: Iterable[Touchpoint], now: datetime, model: ScoringModel) -> Score:
+    """Score one contact's touchpoints as of `now` (timezone-aware)."""
+    return _score(touchpoints, _timestamp(now), _compiled(model), model)
+
+
+def score_many(touchpoints_by_contact: Mapping[str, Iterable[Touchpoint]], now: datetime,
+               model: ScoringModel) -> dict[str, Score]:
+    """Score many contacts at one `now`, sharing the compiled model (full rescoring)."""
+    now_ts, table = _timestamp(now), _compiled(model)
+    # Scores hold no reference cycles; generational GC passes over the millions of live touchpoints
+    # would otherwise nearly double a full rescore (measured 16 s -> 9 s for 2M touchpoints).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return {contact: _score(tps, now_ts, table, model) for contact, tps in touchpoints_by_contact.items()}
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def score_band(value: float, model: ScoringModel) -> str:
+    """Band of an exact score value: below the first edge is the lowest band."""
+    return BANDS[bisect_right(model.bands, value)]
+
+
+def can_band_change(previous_value: float, last_computed_at: datetime, now: datetime, model: ScoringModel,
+                    *, horizon_exit_at: datetime | None = None) -> bool:
+    """True when decay since `last_computed_at` can have moved the score >= 1 point or across an edge.
+
+    Sound because every contribution (and so every capped sum) keeps at least 0.5 ** (dt / shortest
+    half-life) of its value. Touchpoints leaving the horizon drop at once: pass Score.horizon_exit_at to
+    cover that; without it such a drop is noticed once decay alone passes the 1-point test.
+    Edges are the band edges and the task re-arm threshold.
+    """
+    elapsed_days = (now - last_computed_at).total_seconds() / SECONDS_PER_DAY
+    if elapsed_days <= 0:
+        return False
+    if horizon_exit_at is not None and now >= horizon_exit_at:
+        return True
+    half_lives = [r.half_life_days for r in model.touchpoints.values() if r.points > 0]
+    if not half_lives or previous_value <= 0:
+        return False
+    lowest = previous_value * 0.5 ** (elapsed_days / min(half_lives))
+    if previous_value - lowest >= 1:
+        return True
+    edges = (*model.bands, model.triggers.rearm_below)
+    return any(lowest < edge <= previous_value for edge in edges)
+
+
+def _timestamp(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        raise ValueError(f"datetime must be timezone-aware (UTC), got naive {moment.isoformat()}")
+    return moment.timestamp()
+
+
+def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: _Table, model: ScoringModel) -> Score:
+    by_kind, negatives, oldest, newest = _collect(touchpoints, now_ts, table)
+    rows: list[list] = []  # [touchpoint, ts, rule, decay, dampening, note, points before caps]
+    sums: dict[str, list[float]] = {}
+    for kind, rule in table.rules.items():  # fixed kind order keeps float sums deterministic
+        items = by_kind.get(kind)
+        if items:
+            kind_rows = _kind_rows(rule, items, now_ts, table)
+            rows.extend(kind_rows)
+            sums.setdefault(rule.group, []).append(math.fsum(row[6] for row in kind_rows))
+    value, ratios = _cap_ratios(sums, table)
+    if negatives:
+        negatives.sort(key=lambda tp: (tp.occurred_at, tp.kind, tp.source_id or ""))
+        if value > table.floor:
+            cut = table.floor / value
+            ratios = {group: (r * cut, f"{note}; score floored" if note else "score floored")
+                      for group, (r, note) in ratios.items()}
+        value = table.floor
+    rows.sort(key=_ROW_TS, reverse=True)
+    contributions = []
+    for tp, _ts, rule, decay, damp, note, raw in rows:
+        ratio, cap_note = ratios[rule.group]
+        points = raw * ratio
+        if ratio < 1.0 and raw > 0:
+            note = f"{note}; {cap_note}" if note else cap_note
+        contributions.append(Contribution(tp, rule.group, rule.points, decay, damp, raw - points, points, note))
+    contributions.sort(key=_BY_POINTS, reverse=True)
+    contributions.extend(Contribution(tp, NEGATIVE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, table.negative_notes[tp.kind])
+                         for tp in negatives)
+    return Score(
+        value=value,
+        band=BANDS[bisect_right(model.bands, value)],
+        contributions=tuple(contributions),
+        suppressed=bool(negatives),
+        model_version=table.version,
+        last_touch_at=None if newest is None else newest.occurred_at,
+        horizon_exit_at=None if oldest is None else datetime.fromtimestamp(oldest + table.horizon_s, UTC),
+    )
+
+
+def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: _Table):
+    """Split into positive touchpoints within the horizon (per kind, as (ts, source id, tp)) and negatives."""
+    rules, horizon_s = table.rules, table.horizon_s
+    by_kind: dict[str, list[tuple[float, str, Touchpoint]]] = {}
+    negatives: list[Touchpoint] = []
+    oldest, newest, newest_tp = None, None, None
+    for tp in touchpoints:
+        when = tp.occurred_at
+        if when.tzinfo is None:
+            raise ValueError(f"touchpoint {tp.source_id!r}: occurred_at must be timezone-aware")
+        kind = tp.kind
+        if kind not in rules:
+            if kind not in NEGATIVE_KINDS:
+                raise ValueError(f"touchpoint {tp.source_id!r}: unknown kind {kind!r}")
+            negatives.append(tp)
+            continue
+        ts = when.timestamp()
+        if now_ts - ts > horizon_s:
+            continue
+        items = by_kind.get(kind)
+        if items is None:
+            by_kind[kind] = items = []
+        items.append((ts, tp.source_id or "", tp))
+        if oldest is None or ts < oldest:
+            oldest = ts
+        if newest is None or ts > newest:
+            newest, newest_tp = ts, tp
+    return by_kind, negatives, oldest, newest_tp
+
+
+def _kind_rows(rule: _Rule, items: list[tuple[float, str, Touchpoint]], now_ts: float, table: _Table) -> list[list]:
+    """Rows for one kind: decay, repeat dampening per (key, UTC day), then the limits."""
+    items.sort(key=_ITEM_SOURCE)
+    items.sort(key=_ITEM_TS, reverse=True)  # newest first; stable, so ties stay in source id order
+    ranks: dict[tuple, int] = {}
+    rows = []
+    base, half_life_s, cap = rule.points, rule.half_life_s, rule.per_key_day
+    weights, notes = table.weights, table.repeat_notes
+    for ts, _sid, tp in items:
+        bucket = (tp.key, ts // SECONDS_PER_DAY)
+        rank = ranks.get(bucket, 0)
+        ranks[bucket] = rank + 1
+        age = now_ts - ts
+        decay = 0.5 ** (age / half_life_s) if age > 0 else 1.0
+        if cap is not None and rank >= cap:
+            rows.append([tp, ts, rule, decay, 0.0, rule.key_day_note, 0.0])
+        elif rank < len(weights):
+            rows.append([tp, ts, rule, decay, weights[rank], notes[rank], base * decay * weights[rank]])
+        else:
+            damp = table.factor**rank
+            rows.append([tp, ts, rule, decay, damp, f"repeat {rank + 1} that day", base * decay * damp])
+    if rule.per_day is not None:
+        _keep_top(rows, rule.per_day, lambda row: row[1] // SECONDS_PER_DAY, rule.day_note)
+    elif rule.per_key is not None:
+        _keep_top(rows, rule.per_key, lambda row: row[0].key, rule.key_note)
+    return rows
+
+
+def _keep_top(rows: list[list], limit: int, part_of, note: str) -> None:
+    """Within each part keep the `limit` rows adding most; zero the dampening of the others."""
+    parts: dict[object, list[list]] = {}
+    for row in rows:
+        if row[6] > 0:
+            parts.setdefault(part_of(row), []).append(row)
+    for members in parts.values():
+        if len(members) > limit:
+            members.sort(key=_ROW_RAW, reverse=True)  # stable: equal points keep newest first
+            for row in members[limit:]:
+                row[4], row[5], row[6] = 0.0, note, 0.0
+
+
+def _cap_ratios(sums: dict[str, list[float]], table: _Table) -> tuple[float, dict[str, tuple[float, str]]]:
+    """Value after group caps and the total cap, and per group the factor (and note) to cut each row by."""
+    raws = {group: math.fsum(parts) for group, parts in sums.items()}
+    total = math.fsum(min(raw, table.group_caps[group]) for group, raw in raws.items())
+    total_ratio = table.total_cap / total if total > table.total_cap else 1.0
+    ratios = {}
+    for group, raw in raws.items():
+        cap = table.group_caps[group]
+        group_ratio = cap / raw if raw > cap else 1.0
+        notes = [f"{group} cap {cap:g}"] * (group_ratio < 1.0) + [f"total cap {table.total_cap:g}"] * (total_ratio < 1.0)
+        ratios[group] = (group_ratio * total_ratio, "; ".join(notes))
+    return min(total, table.total_cap), ratios
+
+
+_ITEM_TS, _ITEM_SOURCE = itemgetter(0), itemgetter(1)  # items: (ts, source id, touchpoint)
+_ROW_TS, _ROW_RAW = itemgetter(1), itemgetter(6)       # rows: see _score
+_BY_POINTS = attrgetter("points")
+
+
+_compiled_cache: list[tuple[ScoringModel, _Table]] = []
+
+
+def _compiled(model: ScoringModel) -> _Table:
+    """Per-model constants (seconds, notes) computed once; keyed on the model object itself."""
+    for cached, table in _compiled_cache:
+        if cached is model:
+            return table
+    table = _compile(model)
+    _compiled_cache.insert(0, (model, table))
+    del _compiled_cache[_CACHE_SIZE:]
+    return table
+
+
+def _compile(model: ScoringModel) -> _Table:
+    rules = {}
+    for kind, r in model.touchpoints.items():
+        noun, key_noun = KIND_WORDS[kind]
+        rules[kind] = _Rule(
+            r.group, r.points, r.half_life_days * SECONDS_PER_DAY, r.max_per_day, r.max_per_key_per_day,
+            r.max_per_key,
+            f"limit: {_count(r.max_per_day, noun)} per day",
+            f"limit: {_count(r.max_per_key_per_day, noun)} per {key_noun} per day",
+            f"limit: {_count(r.max_per_key, noun)} per {key_noun}",
+        )
+    ranks = range(_PRECOMPUTED_RANKS)
+    return _Table(
+        rules=rules,
+        horizon_s=model.horizon_days * SECONDS_PER_DAY,
+        factor=model.repeat_factor,
+        weights=tuple(model.repeat_factor**rank for rank in ranks),
+        repeat_notes=tuple(f"repeat {rank + 1} that day" if rank else "" for rank in ranks),
+        group_caps=dict(model.group_caps),
+        total_cap=model.total_cap,
+        floor=model.floor,
+        negative_notes={kind: f"{KIND_WORDS[kind][0]}: score floored to {model.floor:g}, no tasks or reminders"
+                        for kind in NEGATIVE_KINDS},
+        version=model.version,
+    )
+
+
+def _count(n: int | None, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,75 @@
+"""`connector setup`: check the token, learn what the portal's tier and scopes allow, create the te_* schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from connector import state
+from connector.db import session_scope
+from connector.errors import AuthError, FatalError
+from connector.hubspot import streams as S
+from connector.hubspot.client import HubSpotClient
+from connector.hubspot.push import SchemaReport, push_schema
+from connector.sync import FACT_EMAIL_EVENTS, FACT_SETUP_AT, FACT_WEB_EVENTS
+
+
+@dataclass
+class SetupReport:
+    capabilities: dict[str, str] = field(default_factory=dict)      # name → "yes" | "no: why" | "unknown: why"
+    schema: SchemaReport = field(default_factory=SchemaReport)
+
+    @property
+    def changed(self) -> bool:
+        return self.schema.changed
+
+
+def _probe(fn) -> str:
+    """'yes' when the call works; 'no: …' when HubSpot refuses it for scope or tier."""
+    try:
+        fn()
+        return "yes"
+    except AuthError as exc:
+        if exc.status == 401:
+            raise
+        return f"no: {exc}"
+    except FatalError as exc:
+        if exc.status in (402, 403, 404):
+            return f"no: {exc}"
+        raise
+
+
+def probe_capabilities(client: HubSpotClient) -> dict[str, str]:
+    contacts = client.api("crm.contacts.basic_api")
+    page = client.call("token check (contacts)", contacts.get_page_with_http_info, limit=1)
+    caps = {"contacts": "yes"}
+    owners = client.api("crm.owners.owners_api")
+    caps["owners"] = _probe(lambda: client.call("owners", owners.get_page_with_http_info, limit=1))
+    caps["email_events"] = _probe(lambda: client.get_json("email events", S.EMAIL_EVENTS_PATH, {"limit": 1}))
+    sample = (page.results or [None])[0]
+    if sample is None:
+        caps["web_analytics"] = "unknown: the portal has no contacts to probe with"
+    else:
+        events = client.api("events.events_api")
+        caps["web_analytics"] = _probe(lambda: client.call(
+            "web analytics events", events.get_page_with_http_info, object_type="contact",
+            object_id=int(sample.id), event_type=S.WEB_EVENT_TYPE, limit=1))
+    return caps
+
+
+def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -> SetupReport:
+    """Idempotent: a second run finds everything in place and changes nothing in HubSpot."""
+    report = SetupReport()
+    report.capabilities = probe_capabilities(client)
+    report.schema = push_schema(client, dry_run=dry_run)
+    if not dry_run:
+        with session_scope(engine) as session:
+            state.set_fact(session, FACT_EMAIL_EVENTS, _yes_no(report.capabilities["email_events"]))
+            state.set_fact(session, FACT_WEB_EVENTS, _yes_no(report.capabilities["web_analytics"]))
+            state.set_fact(session, FACT_SETUP_AT, state.utcnow().isoformat())
+    return report
+
+
+def _yes_no(value: str) -> str:
+    return "yes" if value == "yes" else "no"

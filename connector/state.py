@@ -1,0 +1,127 @@
+"""Cursors, run records, portal facts and the run lease: the only code touching those tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from connector.errors import StateError
+from connector.models import Cursor, Lease, PortalFact, Run
+
+LEASE_NAME = "portal"
+LEASE_SECONDS = 30 * 60
+
+
+def utcnow() -> datetime:
+    """Aware UTC now: SQLModel stores aware datetimes and returns them in UTC."""
+    return datetime.now(UTC)
+
+
+def get_cursor(session: Session, stream: str) -> int | None:
+    row = session.get(Cursor, stream)
+    return row.value if row else None
+
+
+def set_cursor(session: Session, stream: str, value: int) -> None:
+    """Move a cursor forward; moving it backwards is a StateError (use reset_cursor for admin resets)."""
+    row = session.get(Cursor, stream)
+    if row is None:
+        session.add(Cursor(stream=stream, value=value, updated_at=utcnow()))
+        return
+    if value < row.value:
+        raise StateError(f"cursor {stream} would move backwards from {row.value} to {value}")
+    row.value = value
+    row.updated_at = utcnow()
+    session.add(row)
+
+
+def reset_cursor(session: Session, stream: str) -> None:
+    row = session.get(Cursor, stream)
+    if row is not None:
+        session.delete(row)
+
+
+def get_fact(session: Session, key: str) -> str | None:
+    row = session.get(PortalFact, key)
+    return row.value if row else None
+
+
+def set_fact(session: Session, key: str, value: str) -> None:
+    row = session.get(PortalFact, key) or PortalFact(key=key, value=value, updated_at=utcnow())
+    row.value, row.updated_at = value, utcnow()
+    session.add(row)
+
+
+def start_run(session: Session, kind: str) -> Run:
+    run = Run(kind=kind, started_at=utcnow(), status="running", counts="{}")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run_id: int, *, status: str, counts: dict, api_calls: int,
+               error: str | None = None) -> Run:
+    run = session.get(Run, run_id)
+    run.finished_at = utcnow()
+    run.status = status
+    run.counts = json.dumps(counts, sort_keys=True)
+    run.api_calls = api_calls
+    run.error = error
+    session.add(run)
+    return run
+
+
+def last_runs(session: Session, limit: int = 10) -> list[Run]:
+    return list(session.exec(select(Run).order_by(Run.id.desc()).limit(limit)))
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """A lease left by a crashed process on this host can be taken over at once."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def acquire_lease(session: Session, *, seconds: int = LEASE_SECONDS, name: str = LEASE_NAME) -> str:
+    """Take the run lease or raise StateError naming the holder; an expired lease is taken over."""
+    holder = _holder()
+    now = utcnow()
+    row = session.get(Lease, name, with_for_update=True)
+    if row is not None and row.expires_at > now and row.holder != holder and not _holder_is_dead(row.holder):
+        raise StateError(f"another run ({row.holder}) holds the lease until {row.expires_at:%Y-%m-%d %H:%M:%S} UTC; "
+                         "wait for it to finish or remove a stale lease with `connector unlock`")
+    if row is None:
+        row = Lease(name=name, holder=holder, expires_at=now + timedelta(seconds=seconds))
+    row.holder, row.expires_at = holder, now + timedelta(seconds=seconds)
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise StateError("another run took the lease at the same moment; try again") from None
+    return holder
+
+
+def release_lease(session: Session, *, name: str = LEASE_NAME, force: bool = False) -> bool:
+    row = session.get(Lease, name)
+    if row is None or (row.holder != _holder() and not force):
+        return False
+    session.delete(row)
+    session.commit()
+    return True

@@ -1,0 +1,31 @@
+"""Read-only view of the state DB for `connector status`: runs, cursors, quarantine."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from connector import state
+from connector.models import Cursor, Quarantine, Run
+
+
+@dataclass
+class Status:
+    runs: list[Run]
+    cursors: list[Cursor]
+    quarantined: int
+    recent_quarantine: list[Quarantine]
+
+
+def load_status(session: Session, limit: int = 10) -> Status:
+    quarantined = session.exec(select(func.count()).select_from(Quarantine).where(Quarantine.resolved.is_(False))).one()
+    recent = list(session.exec(select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)))
+    return Status(runs=state.last_runs(session, limit), cursors=list(session.exec(select(Cursor))),
+                  quarantined=quarantined, recent_quarantine=recent)
+
+
+def run_counts(run: Run) -> dict:
+    return json.loads(run.counts or "{}")

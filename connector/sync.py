@@ -1,0 +1,192 @@
+"""One sync run: pull (contacts, email events, web events) → resolve identities → score → push."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from connector import state, store
+from connector.config import Settings
+from connector.db import session_scope
+from connector.errors import ConnectorError, DailyLimitError, StateError
+from connector.hubspot import streams as S
+from connector.hubspot.client import HubSpotClient
+from connector.hubspot.pull import (
+    BadRecordError,
+    fetch_contact_pages,
+    fetch_email_event_pages,
+    fetch_web_events,
+)
+from connector.hubspot.push import push_contact_updates
+from connector.hubspot.timeparse import dt_to_ms
+from connector.hubspot.touchpoints import email_event_touchpoints, web_event_touchpoints
+from connector.scores import desired_properties, rescore
+from connector.scoring.config import load_model
+from connector.scoring.vacancies import VacancyMatcher
+
+log = logging.getLogger(__name__)
+DAY_MS = 24 * 3600 * 1000
+FACT_EMAIL_EVENTS = "capability.email_events"
+FACT_WEB_EVENTS = "capability.web_analytics"
+FACT_SETUP_AT = "setup.completed_at"
+
+
+@dataclass
+class SyncReport:
+    run_id: int
+    counts: dict = field(default_factory=dict)
+    api_calls: int = 0
+    status: str = "ok"
+    error: str | None = None
+
+
+class Sync:
+    """The steps of one run; each step commits before the next starts, so a crash loses at most the step in flight."""
+
+    def __init__(self, settings: Settings, engine: Engine, client: HubSpotClient, *,
+                 now: datetime | None = None, progress: Callable[[str], None] | None = None):
+        self.settings, self.engine, self.client = settings, engine, client
+        self.now = now or datetime.now(UTC)
+        self.until_ms = dt_to_ms(self.now) - settings.sync_lag_seconds * 1000
+        self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
+        self.matcher = VacancyMatcher(settings.vacancy_url_pattern, settings.careers_hosts)
+        self.model = load_model(settings.scoring_model_path)
+        self.progress = progress or (lambda _msg: None)
+        self.counts: dict[str, int] = {}
+        self.run_id: int | None = None
+
+    def _add(self, key: str, n: int) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def run(self) -> SyncReport:
+        with session_scope(self.engine) as session:
+            if state.get_fact(session, FACT_SETUP_AT) is None:
+                raise StateError("the portal is not set up yet: run `connector setup` first")
+            state.acquire_lease(session)
+            self.run_id = state.start_run(session, "sync").id
+        report = SyncReport(run_id=self.run_id)
+        started = time.monotonic()
+        try:
+            self.pull_contacts()
+            with session_scope(self.engine) as session:
+                caps = {k: state.get_fact(session, k) for k in (FACT_EMAIL_EVENTS, FACT_WEB_EVENTS)}
+            if caps[FACT_EMAIL_EVENTS] == "yes":
+                self.pull_email_events()
+            if caps[FACT_WEB_EVENTS] == "yes":
+                self.pull_web_events()
+            self.resolve()
+            self.score()
+            self.push()
+        except DailyLimitError as exc:
+            report.status, report.error = "stopped", str(exc)
+            raise
+        except ConnectorError as exc:
+            report.status, report.error = "failed", str(exc)
+            raise
+        except BaseException as exc:
+            report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self.counts["seconds"] = round(time.monotonic() - started, 2)
+            report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
+            with session_scope(self.engine) as session:
+                state.finish_run(session, self.run_id, status=report.status, counts=report.counts,
+                                 api_calls=report.api_calls, error=report.error)
+            with session_scope(self.engine) as session:
+                state.release_lease(session)
+        return report
+
+    def _quarantine(self, session, bad: BadRecordError) -> None:
+        store.quarantine(session, source=bad.source, record_id=bad.record_id, field=bad.field, error=str(bad),
+                         run_id=self.run_id)
+        self._add("quarantined", 1)
+
+    def pull_contacts(self) -> None:
+        """Contacts changed since the cursor; a page's rows and the advanced cursor commit together."""
+        with session_scope(self.engine) as session:
+            since = state.get_cursor(session, S.CONTACTS_STREAM) or S.EPOCH_FLOOR_MS
+        self.progress("pulling contacts")
+        for page in fetch_contact_pages(self.client, since, self.until_ms):
+            with session_scope(self.engine) as session:
+                self._add("contacts_pulled", store.save_contacts(session, page.rows))
+                for bad in page.bad:
+                    self._quarantine(session, bad)
+                state.set_cursor(session, S.CONTACTS_STREAM, max(page.checkpoint_ms, since))
+
+    def pull_email_events(self) -> None:
+        with session_scope(self.engine) as session:
+            since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
+        self.progress("pulling email events")
+        for events, checkpoint in fetch_email_event_pages(self.client, since, self.until_ms):
+            rows = []
+            with session_scope(self.engine) as session:
+                for event in events:
+                    try:
+                        rows.extend(email_event_touchpoints(event, self.matcher))
+                    except BadRecordError as bad:
+                        self._quarantine(session, bad)
+                self._add("email_events_read", len(events))
+                self._add("touchpoints_new", store.save_touchpoints(session, rows))
+                state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
+
+    def pull_web_events(self) -> None:
+        """Page views, per contact whose analytics rollup moved past its web cursor (the API is per object)."""
+        with session_scope(self.engine) as session:
+            todo = store.contacts_needing_web_pull(session, self.floor_ms)
+        self.progress(f"pulling page views of {len(todo)} contacts")
+        for contact_id, from_ms in todo:
+            rows, bad_records = [], []
+            for events in fetch_web_events(self.client, contact_id, from_ms, self.until_ms):
+                for event in events:
+                    try:
+                        rows.extend(web_event_touchpoints(contact_id, event, self.matcher))
+                    except BadRecordError as bad:
+                        bad_records.append(bad)
+            with session_scope(self.engine) as session:
+                for bad in bad_records:
+                    self._quarantine(session, bad)
+                self._add("touchpoints_new", store.save_touchpoints(session, rows))
+                store.set_web_cursor(session, contact_id, self.until_ms)
+            self._add("web_contacts_read", 1)
+
+    def resolve(self) -> None:
+        with session_scope(self.engine) as session:
+            for key, n in store.resolve_identities(session).items():
+                self._add(key, n)
+
+    def score(self) -> None:
+        self.progress("scoring")
+        with session_scope(self.engine) as session:
+            self._add("scored", rescore(session, self.model, self.now))
+
+    def push(self) -> None:
+        """Write only values that differ from what was last written, 100 contacts per request."""
+        with session_scope(self.engine) as session:
+            desired = desired_properties(session, self.now)
+            last = store.pushed_values(session, desired)
+        updates = {}
+        for cid, props in desired.items():
+            changed = {k: v for k, v in props.items() if last.get(cid, {}).get(k) != v and k != "te_scored_at"}
+            if changed:
+                if "te_scored_at" in props:
+                    changed["te_scored_at"] = props["te_scored_at"]
+                updates[cid] = changed
+        self.progress(f"writing {len(updates)} contacts")
+
+        def commit(written):
+            with session_scope(self.engine) as session:
+                store.save_pushed(session, written)
+
+        result = push_contact_updates(self.client, updates, on_batch=commit)
+        with session_scope(self.engine) as session:
+            for cid, prop, error in result.failed:
+                store.quarantine(session, source="push", record_id=cid, field=prop, error=error, run_id=self.run_id)
+        self._add("contacts_updated", len(result.written))
+        self._add("property_values_written", sum(len(p) for p in result.written.values()))
+        self._add("batch_update_requests", result.requests)
+        self._add("push_failed", len(result.failed))

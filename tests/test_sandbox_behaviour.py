@@ -1,0 +1,455 @@
+"""The HubSpot sandbox reproduces HubSpot's quirks: limits, caps, merges, archives, faults, multi-status."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from http.client import HTTPConnection
+
+import pytest
+import requests
+
+from connector.sandbox.hubspot import HubSpotSandbox
+from connector.sandbox.seed import DEMO_ABANDONED_EMAIL, DEMO_FAN_EMAIL, DEMO_MERGED_EMAIL, VACANCIES
+
+FAST = {"rate_limit": 100_000, "rate_window_s": 10.0, "search_rate_per_s": 100_000, "daily_limit": 10_000_000}
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = HubSpotSandbox(**FAST).start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh(sandbox):
+    sandbox.reset()
+    sandbox.set_rate_limits(**FAST)
+    return sandbox
+
+
+@pytest.fixture
+def http(sandbox):
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {sandbox.token}"
+
+    def call(method: str, path: str, **kw) -> requests.Response:
+        return session.request(method, sandbox.url + path, timeout=kw.pop("timeout", 10), **kw)
+
+    yield call
+    session.close()
+
+
+def _id(sandbox, email: str) -> str:
+    return next(c["id"] for c in sandbox.contacts() if c["properties"].get("email") == email)
+
+
+def _search(http, body: dict) -> requests.Response:
+    return http("POST", "/crm/v3/objects/contacts/search", json=body)
+
+
+# --- auth, scopes, routing ---------------------------------------------------------------------------
+
+
+def test_request_without_token_answers_401_and_the_token_is_never_recorded(sandbox, http):
+    resp = requests.get(f"{sandbox.url}/crm/v3/objects/contacts", timeout=5)
+    assert resp.status_code == 401 and resp.json()["category"] == "INVALID_AUTHENTICATION"
+    assert resp.json()["message"].startswith("Authentication credentials not found.")
+    wrong = requests.get(f"{sandbox.url}/crm/v3/objects/contacts", headers={"Authorization": "Bearer nope"},
+                         timeout=5)
+    assert wrong.status_code == 401
+    info = http("POST", "/oauth/v2/private-apps/get/access-token-info", json={"tokenKey": sandbox.token})
+    assert info.status_code == 200
+    assert sandbox.token not in repr(sandbox.requests)
+    assert sandbox.requests[-1].body == {"tokenKey": "[REDACTED]"}
+
+
+def test_unknown_route_answers_404_and_is_recorded_unrouted(sandbox, http):
+    assert http("GET", "/crm/v3/objects/unicorns/1").status_code == 404
+    assert sandbox.requests[-1].routed is False and sandbox.requests[-1].status == 404
+
+
+def test_missing_scope_answers_403_naming_the_required_scope():
+    box = HubSpotSandbox(seed=False, scopes={"crm.objects.contacts.read"}).start()
+    try:
+        resp = requests.get(f"{box.url}/email/public/v1/events", headers={"Authorization": f"Bearer {box.token}"},
+                            timeout=5)
+        assert resp.status_code == 403 and resp.json()["category"] == "MISSING_SCOPES"
+        assert resp.json()["errors"][0]["context"]["requiredScopes"] == ["content"]
+    finally:
+        box.stop()
+
+
+def test_web_analytics_events_need_enterprise_and_an_object(sandbox, http):
+    fan = _id(sandbox, DEMO_FAN_EMAIL)
+    assert http("GET", "/events/v3/events", params={"objectType": "contact"}).status_code == 400
+    assert http("GET", "/events/v3/events", params={"objectType": "contact", "objectId": fan}).status_code == 200
+    sandbox.tier = "professional"
+    try:
+        resp = http("GET", "/events/v3/events", params={"objectType": "contact", "objectId": fan})
+        assert resp.status_code == 403
+    finally:
+        sandbox.tier = "enterprise"
+
+
+# --- rate limits ------------------------------------------------------------------------------------------
+
+
+def test_burst_limit_answers_429_with_headers_and_rolls_over(sandbox, http):
+    sandbox.set_rate_limits(rate_limit=5, rate_window_s=1.0)
+    answers = [http("GET", "/crm/v3/objects/contacts", params={"limit": 1}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    first, limited = answers[0], answers[-1]
+    assert first.headers["X-HubSpot-RateLimit-Max"] == "5"
+    assert first.headers["X-HubSpot-RateLimit-Remaining"] == "4"
+    assert first.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "1000"
+    assert int(first.headers["X-HubSpot-RateLimit-Daily-Remaining"]) > 0
+    body = limited.json()
+    assert body["policyName"] == "TEN_SECONDLY_ROLLING" and body["errorType"] == "RATE_LIMIT"
+    assert body["message"] == "You have reached your ten_secondly_rolling limit."
+    assert "Retry-After" not in limited.headers  # HubSpot does not always send one
+    time.sleep(1.05)
+    assert http("GET", "/crm/v3/objects/contacts", params={"limit": 1}).status_code == 200
+
+
+def test_daily_budget_answers_429_daily(sandbox, http):
+    sandbox.set_rate_limits(daily_limit=3)
+    statuses = [http("GET", "/crm/v3/owners/").status_code for _ in range(4)]
+    last = http("GET", "/crm/v3/owners/")
+    assert statuses == [200, 200, 200, 429] and last.json()["policyName"] == "DAILY"
+    assert last.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+
+
+def test_search_has_its_own_limit_and_sends_no_rate_limit_headers(sandbox, http):
+    sandbox.set_rate_limits(search_rate_per_s=2)
+    body = {"limit": 1}
+    answers = [_search(http, body) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["policyName"] == "SECONDLY"
+    assert not any(h.lower().startswith("x-hubspot-ratelimit") for a in answers for h in a.headers)
+    assert http("GET", "/crm/v3/objects/contacts", params={"limit": 1}).status_code == 200
+
+
+# --- search -------------------------------------------------------------------------------------------------
+
+
+def test_search_refuses_to_page_past_10000_results_sharing_one_millisecond(sandbox, http):
+    stamp = sandbox.now_ms() - 60_000
+    ids = sandbox.bulk_create_contacts(10_500, at_ms=stamp)
+    assert len(set(ids)) == 10_500
+    body = {"filterGroups": [{"filters": [{"propertyName": "lastmodifieddate", "operator": "EQ",
+                                           "value": str(stamp)}]}],
+            "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}], "limit": 200,
+            "properties": ["email"]}
+    first = _search(http, body).json()
+    assert first["total"] == 10_500 and first["paging"]["next"]["after"] == "200"
+    page_ids = [r["id"] for r in first["results"]]
+    assert page_ids != sorted(page_ids, key=int), "ties must not come back in id order"
+    assert page_ids == [r["id"] for r in _search(http, body).json()["results"]], "tie order must be stable"
+    near_cap = _search(http, {**body, "after": "9800"})
+    assert near_cap.status_code == 200 and near_cap.json()["paging"]["next"]["after"] == "10000"
+    over = _search(http, {**body, "after": "10000"})
+    assert over.status_code == 400 and over.json()["category"] == "VALIDATION_ERROR"
+    assert _search(http, {**body, "limit": 201}).status_code == 400
+
+
+def test_search_answers_a_page_of_12000_contacts_quickly(sandbox, http):
+    sandbox.bulk_create_contacts(12_000)
+    body = {"filterGroups": [{"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE", "value": "0"}]}],
+            "sorts": [{"propertyName": "lastmodifieddate", "direction": "DESCENDING"}], "limit": 200}
+    _search(http, body)
+    timings = []
+    for after in (200, 4000, 9000):
+        started = time.perf_counter()
+        assert _search(http, {**body, "after": str(after)}).status_code == 200
+        timings.append(time.perf_counter() - started)
+    assert statistics.median(timings) < 0.1, timings
+
+
+def test_search_filters_operators_and_limits(sandbox, http):
+    fan = _id(sandbox, DEMO_FAN_EMAIL)
+    week_ago = (datetime.fromtimestamp(sandbox.now_ms() / 1000, UTC) - timedelta(days=7)).isoformat()
+
+    def ids(*filters, **extra) -> set[str]:
+        resp = _search(http, {"filterGroups": [{"filters": list(filters)}], "limit": 200, **extra})
+        assert resp.status_code == 200, resp.text
+        return {r["id"] for r in resp.json()["results"]}
+
+    assert ids({"propertyName": "email", "operator": "EQ", "value": DEMO_FAN_EMAIL.upper()}) == {fan}
+    assert fan in ids({"propertyName": "hs_analytics_last_timestamp", "operator": "GT", "value": week_ago})
+    assert ids({"propertyName": "hs_object_id", "operator": "IN", "values": [fan, "1002"]}) == {fan, "1002"}
+    assert fan not in ids({"propertyName": "hs_object_id", "operator": "NOT_IN", "values": [fan]})
+    assert fan in ids({"propertyName": "hs_email_click", "operator": "BETWEEN", "value": "1", "highValue": "99"})
+    assert fan not in ids({"propertyName": "hs_merged_object_ids", "operator": "HAS_PROPERTY"})
+    assert fan in ids({"propertyName": "hs_merged_object_ids", "operator": "NOT_HAS_PROPERTY"},
+                      {"propertyName": "hs_object_id", "operator": "LTE", "value": fan})
+    too_many = [{"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}]}] * 6
+    assert _search(http, {"filterGroups": too_many}).status_code == 400
+    bad = {"filterGroups": [{"filters": [{"propertyName": "nope", "operator": "EQ", "value": "1"}]}]}
+    assert _search(http, bad).status_code == 400
+    default = _search(http, {}).json()["results"][0]["properties"]
+    assert set(default) == {"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
+
+
+# --- writes -------------------------------------------------------------------------------------------------
+
+
+def test_batch_endpoints_refuse_more_than_100_inputs(sandbox, http):
+    ids = [c["id"] for c in sandbox.contacts()][:101]
+    read = http("POST", "/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": i} for i in ids]})
+    update = http("POST", "/crm/v3/objects/contacts/batch/update",
+                  json={"inputs": [{"id": i, "properties": {"city": "Ede"}} for i in ids]})
+    tasks = http("POST", "/crm/v3/objects/tasks/batch/create",
+                 json={"inputs": [{"properties": {"hs_timestamp": "0"}}] * 101})
+    assert [r.status_code for r in (read, update, tasks)] == [400, 400, 400]
+    assert read.json()["category"] == "VALIDATION_ERROR"
+    assert sandbox.contact(ids[0])["city"] != "Ede" and not sandbox.tasks()
+
+
+def test_unknown_property_answers_400_property_doesnt_exist(sandbox, http):
+    contact = sandbox.contacts()[0]["id"]
+    resp = http("PATCH", f"/crm/v3/objects/contacts/{contact}", json={"properties": {"te_score": "5"}})
+    body = resp.json()
+    assert resp.status_code == 400 and body["category"] == "VALIDATION_ERROR"
+    assert body["errors"][0]["code"] == "PROPERTY_DOESNT_EXIST"
+    assert body["errors"][0]["context"]["propertyName"] == ["te_score"] and '"te_score"' in body["message"]
+
+
+def test_writes_are_type_checked(sandbox, http):
+    group = {"name": "talent_engagement", "label": "Talent engagement"}
+    assert http("POST", "/crm/v3/properties/contacts/groups", json=group).status_code == 201
+    for spec in ({"name": "te_engagement_score", "type": "number", "fieldType": "number"},
+                 {"name": "te_scored_at", "type": "datetime", "fieldType": "date"},
+                 {"name": "te_engagement_band", "type": "enumeration", "fieldType": "select",
+                  "options": [{"label": "Fan", "value": "fan"}, {"label": "Cold", "value": "cold"}]}):
+        created = http("POST", "/crm/v3/properties/contacts",
+                       json={"label": spec["name"], "groupName": "talent_engagement", **spec})
+        assert created.status_code == 201, created.text
+    contact = sandbox.contacts()[0]["id"]
+
+    def write(props: dict) -> requests.Response:
+        return http("POST", "/crm/v3/objects/contacts/batch/update",
+                    json={"inputs": [{"id": contact, "properties": props}]})
+
+    text = write({"te_engagement_score": "eighty"})
+    assert text.status_code == 400 and text.json()["errors"][0]["context"]["propertyName"] == ["te_engagement_score"]
+    assert write({"te_engagement_band": "superfan"}).json()["errors"][0]["code"] == "INVALID_OPTION"
+    assert write({"te_scored_at": "yesterday"}).status_code == 400
+    assert write({"hs_analytics_num_page_views": "3"}).json()["errors"][0]["code"] == "READ_ONLY_VALUE"
+    ok = write({"te_engagement_score": 82, "te_scored_at": "2026-03-01T08:00:00Z", "te_engagement_band": "fan"})
+    assert ok.status_code == 200
+    assert sandbox.contact(contact)["te_engagement_score"] == "82"
+    assert sandbox.contact(contact)["te_scored_at"] == "2026-03-01T08:00:00.000Z"
+    assert write({"te_engagement_band": ""}).status_code == 200
+    assert "te_engagement_band" not in sandbox.contact(contact)
+
+
+def test_duplicate_property_or_group_answers_409(http):
+    body = {"name": "te_engagement_score", "label": "Score", "type": "number", "fieldType": "number",
+            "groupName": "contactinformation"}
+    assert http("POST", "/crm/v3/properties/contacts", json=body).status_code == 201
+    again = http("POST", "/crm/v3/properties/contacts", json=body)
+    assert again.status_code == 409 and "te_engagement_score" in again.json()["message"]
+    group = {"name": "contactinformation", "label": "Again"}
+    assert http("POST", "/crm/v3/properties/contacts/groups", json=group).status_code == 409
+    wrong_pair = {**body, "name": "te_other", "fieldType": "select"}
+    assert http("POST", "/crm/v3/properties/contacts", json=wrong_pair).status_code == 400
+
+
+def test_lastmodifieddate_moves_to_the_millisecond_of_each_change(sandbox, http):
+    contact = sandbox.contacts()[0]["id"]
+    before = sandbox.contact(contact)["lastmodifieddate"]
+    time.sleep(0.01)
+    resp = http("PATCH", f"/crm/v3/objects/contacts/{contact}", json={"properties": {"jobtitle": "CTO"}})
+    after = sandbox.contact(contact)["lastmodifieddate"]
+    assert resp.status_code == 200 and after > before and resp.json()["updatedAt"] == after
+    assert resp.json()["properties"]["lastmodifieddate"] == after
+    sandbox.touch_contacts([contact], at_ms=sandbox.now_ms() + 5)
+    assert sandbox.contact(contact)["lastmodifieddate"] > after
+
+
+def test_batch_update_reports_missing_ids_in_a_207(sandbox, http):
+    contact = sandbox.contacts()[0]["id"]
+    resp = http("POST", "/crm/v3/objects/contacts/batch/update",
+                json={"inputs": [{"id": contact, "properties": {"city": "Zwolle"}},
+                                 {"id": "987654", "properties": {"city": "Zwolle"}}]})
+    assert resp.status_code == 207
+    assert resp.json()["errors"][0]["context"] == {"ids": ["987654"]}
+    assert sandbox.contact(contact)["city"] == "Zwolle"
+
+
+# --- merges and archives ----------------------------------------------------------------------------------
+
+
+def test_merged_id_resolves_to_the_survivor(sandbox, http):
+    survivor = _id(sandbox, DEMO_MERGED_EMAIL)
+    merged_away = sandbox.contact(survivor)["hs_merged_object_ids"].split(";")[0]
+    got = http("GET", f"/crm/v3/objects/contacts/{merged_away}").json()
+    assert got["id"] == survivor
+    batch = http("POST", "/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": merged_away}]}).json()
+    assert [r["id"] for r in batch["results"]] == [survivor]
+    listed = {c["id"] for c in sandbox.contacts()}
+    assert merged_away not in listed and survivor in listed
+    one, two = sorted(listed, key=int)[-2:]
+    sandbox.merge_contacts(one, two)
+    props = sandbox.contact(one)
+    assert props["hs_merged_object_ids"].split(";") == [two]
+    assert props["hs_calculated_merged_vids"].split(";") == [two] and props["hs_additional_emails"]
+
+
+def test_archived_contacts_are_listed_only_with_archived_true(sandbox, http):
+    archived = sandbox.seed_summary["archived"]
+
+    def listed(**params) -> set[str]:
+        found, after = set(), None
+        while True:
+            page = http("GET", "/crm/v3/objects/contacts", params={"limit": 100, **params,
+                                                                    **({"after": after} if after else {})}).json()
+            found |= {r["id"] for r in page["results"]}
+            after = page.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                return found
+
+    assert http("GET", f"/crm/v3/objects/contacts/{archived}").status_code == 404
+    assert archived not in listed()
+    assert listed(archived="true") == {archived}
+    got = http("GET", f"/crm/v3/objects/contacts/{archived}", params={"archived": "true"}).json()
+    assert got["archived"] is True and got["archivedAt"]
+
+
+# --- tasks ------------------------------------------------------------------------------------------------------
+
+
+def test_task_batch_create_with_trace_ids_answers_207_per_input(sandbox, http):
+    fan = _id(sandbox, DEMO_FAN_EMAIL)
+    link = [{"to": {"id": fan}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 204}]}]
+    good = {"properties": {"hs_timestamp": "2026-03-03T09:00:00Z", "hs_task_subject": "Call Anna"},
+            "associations": link, "objectWriteTraceId": "rule-1"}
+    no_due = {"properties": {"hs_task_subject": "No due date"}, "objectWriteTraceId": "rule-2"}
+    resp = http("POST", "/crm/v3/objects/tasks/batch/create", json={"inputs": [good, no_due]})
+    body = resp.json()
+    assert resp.status_code == 207 and body["numErrors"] == 1
+    assert body["results"][0]["objectWriteTraceId"] == "rule-1"
+    assert body["errors"][0]["context"]["objectWriteTraceId"] == ["rule-2"]
+    assert "hs_timestamp" in body["errors"][0]["message"]
+    assert [t["contact_ids"] for t in sandbox.tasks()] == [[fan]]
+    plain = [{k: v for k, v in i.items() if k != "objectWriteTraceId"} for i in (good, no_due)]
+    whole = http("POST", "/crm/v3/objects/tasks/batch/create", json={"inputs": plain})
+    assert whole.status_code == 400 and len(sandbox.tasks()) == 1
+
+
+def test_task_associations_must_name_an_existing_contact(http):
+    link = [{"to": {"id": "99999999"}, "types": [{"associationCategory": "HUBSPOT_DEFINED",
+                                                  "associationTypeId": 204}]}]
+    resp = http("POST", "/crm/v3/objects/tasks",
+                json={"properties": {"hs_timestamp": "2026-03-03T09:00:00Z"}, "associations": link})
+    assert resp.status_code == 400
+
+
+# --- faults --------------------------------------------------------------------------------------------------
+
+
+def test_status_fault_fails_the_nth_matching_request_count_times(sandbox, http):
+    sandbox.add_fault(nth=2, count=2, status=503, path_prefix="/crm/v3/objects/contacts", method="GET")
+    statuses = [http("GET", "/crm/v3/objects/contacts").status_code for _ in range(4)]
+    assert statuses == [200, 503, 503, 200]
+    assert http("GET", "/crm/v3/owners/").status_code == 200
+    sandbox.add_fault(status=429, retry_after=1.5, policy="DAILY")
+    limited = http("GET", "/crm/v3/owners/")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "2"
+    assert limited.json()["policyName"] == "DAILY"
+
+
+def test_slow_and_timeout_faults(sandbox, http):
+    sandbox.add_fault(kind="slow", delay_s=0.3)
+    started = time.monotonic()
+    assert http("GET", "/crm/v3/owners/").status_code == 200
+    assert time.monotonic() - started >= 0.3
+    sandbox.add_fault(kind="timeout", delay_s=1.0)
+    with pytest.raises(requests.exceptions.RequestException):
+        http("GET", "/crm/v3/owners/", timeout=(2, 0.4))
+    assert http("GET", "/crm/v3/owners/").status_code == 200
+    sandbox.add_fault(status=500)
+    sandbox.clear_faults()
+    assert http("GET", "/crm/v3/owners/").status_code == 200
+
+
+# --- email events ------------------------------------------------------------------------------------------
+
+
+def test_email_events_page_with_offset_and_has_more(sandbox, http):
+    end = sandbox.now_ms()
+    start = end - 21 * 86_400_000
+    window = {"startTimestamp": start, "endTimestamp": end}
+    everything = http("GET", "/email/public/v1/events", params={**window, "limit": 1000}).json()
+    assert not everything["hasMore"] and len(everything["events"]) > 100
+    seen, offset = [], None
+    while True:
+        page = http("GET", "/email/public/v1/events",
+                    params={**window, "limit": 75, **({"offset": offset} if offset else {})}).json()
+        seen += [e["id"] for e in page["events"]]
+        offset = page["offset"]
+        if not page["hasMore"]:
+            break
+    assert sorted(seen) == sorted(e["id"] for e in everything["events"]) and len(seen) == len(set(seen))
+    assert all(start <= e["created"] <= end for e in everything["events"])
+    assert http("GET", "/email/public/v1/events", params={"limit": 1001}).status_code == 400
+    edge = sandbox.add_email_event(type="OPEN", recipient=DEMO_FAN_EMAIL, created=end - 5, emailCampaignId=1)
+    inclusive = http("GET", "/email/public/v1/events", params={"startTimestamp": end - 5, "endTimestamp": end - 5})
+    assert [e["id"] for e in inclusive.json()["events"]] == [edge["id"]]
+    clicks = http("GET", "/email/public/v1/events", params={"eventType": "CLICK", "excludeFilteredEvents": "true",
+                                                             "limit": 1000}).json()["events"]
+    assert clicks and all(e["type"] == "CLICK" and not e["filteredEvent"] and e["url"] for e in clicks)
+
+
+# --- the seed -------------------------------------------------------------------------------------------------
+
+
+def test_seed_is_deterministic_quick_and_holds_every_kind_of_candidate():
+    started = time.perf_counter()
+    first = HubSpotSandbox(now=NOW)
+    assert time.perf_counter() - started < 1.0
+    second = HubSpotSandbox(now=NOW)
+    assert first.contacts() == second.contacts() and first.portal.email_events == second.portal.email_events
+    assert len(first.contacts()) >= 220 and len(first.owners()) == 5
+    segments = first.seed_summary["segments"]
+    assert {"fan", "warm", "lurker", "abandoned", "unsubscribed", "bounced", "cold"} <= set(segments)
+    emails = [c["properties"]["email"] for c in first.contacts()]
+    assert len(emails) == len(set(emails))
+    types = {e["type"] for e in first.portal.email_events}
+    assert {"SENT", "DELIVERED", "OPEN", "CLICK", "BOUNCE", "SPAMREPORT", "STATUSCHANGE"} <= types
+    assert any(e.get("filteredEvent") for e in first.portal.email_events)
+    now_ms = int(NOW.timestamp() * 1000)
+    fan = first.contact(_id(first, DEMO_FAN_EMAIL))
+    views = first.portal.web_events[_id(first, DEMO_FAN_EMAIL)]
+    assert sum(v["ms"] > now_ms - 7 * 86_400_000 and "/vacancies/" in v["url"] for v in views) >= 3
+    assert any(v["url"].endswith("/apply") for v in views) and int(fan["hs_email_click"]) >= 2
+    abandoned = first.portal.web_events[_id(first, DEMO_ABANDONED_EMAIL)]
+    assert abandoned[-1]["url"].endswith("/apply") and abandoned[-1]["ms"] > now_ms - 7 * 86_400_000
+    slugs = {slug for slug, _ in VACANCIES}
+    assert all(v["url"].split("/vacancies/")[1].split("/")[0] in slugs for v in views if "/vacancies/" in v["url"])
+    for contact in first.contacts():
+        props = contact["properties"]
+        last_seen = props.get("hs_analytics_last_timestamp")
+        assert props["lastmodifieddate"] >= (last_seen or "") and props["lastmodifieddate"] <= _iso(now_ms)
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def test_connections_are_kept_alive(sandbox):
+    conn = HTTPConnection(sandbox.url.removeprefix("http://"), timeout=5)
+    conn.connect()
+    conn.auto_open = 0  # a server that closed the connection would make the next request fail
+    try:
+        for _ in range(5):
+            conn.request("GET", "/crm/v3/owners/", headers={"Authorization": f"Bearer {sandbox.token}"})
+            resp = conn.getresponse()
+            assert resp.status == 200 and resp.getheader("Content-Length")
+            resp.read()
+    finally:
+        conn.close()
