@@ -101,13 +101,57 @@ def status(obj: Ctx, limit):
         render.status(console, load_status(session, limit))
 
 
+def _now():
+    from datetime import UTC, datetime
+    return datetime.now(UTC)
+
+
+@cli.command()
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.pass_obj
+def explain(obj: Ctx, email, as_json):
+    """Show why EMAIL has its score: every contribution with decay, dampening and caps."""
+    from connector.lookup import explain as explain_contact
+    from connector.scoring.config import load_model
+    with session_scope(obj.engine()) as session:
+        explanation = explain_contact(session, email, load_model(obj.settings.scoring_model_path), _now())
+    if as_json:
+        click.echo(json.dumps(explanation.as_dict(), indent=2, default=str))
+    else:
+        render.explanation(console, explanation.as_dict())
+
+
+@cli.command()
+@click.option("--owner", "owner_id", help="Only candidates of this HubSpot owner id.")
+@click.option("--list", "list_id", help="Only members of this HubSpot contact list (id).")
+@click.option("--band", type=click.Choice(["cold", "warm", "engaged", "fan"]), help="Only this band.")
+@click.option("--top", default=20, show_default=True, help="How many candidates (0 = all).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the list to this CSV file.")
+@click.pass_obj
+def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
+    """Print the call list: candidates ranked by score with band, trend, last touch, reasons and application status."""
+    from connector.lookup import ranked_pool, write_pool_csv
+    members = None
+    if list_id:
+        from connector.hubspot.pull import fetch_list_member_ids
+        client = _client(obj.settings)
+        members = {cid for page in fetch_list_member_ids(client, list_id) for cid in page}
+    with session_scope(obj.engine()) as session:
+        entries = ranked_pool(session, _now(), top=top or None, owner_id=owner_id, band=band, contact_ids=members)
+    render.pool(console, entries, title="Call list" + (f" (list {list_id})" if list_id else ""))
+    if csv_path:
+        write_pool_csv(entries, csv_path)
+        console.print(f"wrote {len(entries)} candidates to {csv_path}")
+
+
 @cli.command()
 @click.option("--top", default=20, show_default=True, help="How many candidates to list.")
 @click.pass_obj
 def demo(obj: Ctx, top):
     """Run setup and a sync against a seeded in-process sandbox and print the ranked talent pool."""
     from connector.hubspot.client import HubSpotClient
-    from connector.pool import ranked_pool
+    from connector.lookup import ranked_pool
     from connector.sandbox.hubspot import HubSpotSandbox
     from connector.setup import run_setup
     from connector.sync import Sync
@@ -125,7 +169,7 @@ def demo(obj: Ctx, top):
             report = Sync(settings, engine, client, progress=_progress(False)).run()
             render.sync_report(console, report)
             with session_scope(engine) as session:
-                render.pool(console, ranked_pool(session, top=top), title=f"Talent pool: top {top} by engagement")
+                render.pool(console, ranked_pool(session, _now(), top=top), title=f"Talent pool: top {top} by engagement")
             engine.dispose()
     finally:
         sandbox.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -108,6 +108,17 @@ class ScoreRow(SQLModel, table=True):
     last_touch_ms: int | None = Field(default=None, sa_column=Column(BigInteger))
     computed_at: datetime
     touch_count: int = 0
+    horizon_exit_ms: int | None = Field(default=None, sa_column=Column(BigInteger))   # oldest counted touch leaves the horizon
+
+
+class ScoreHistory(SQLModel, table=True):
+    """The score of a contact at the end of each day it changed: answers trend and "score when the task fired"."""
+
+    __tablename__ = "score_history"
+
+    contact_id: str = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    value: float
 
 
 class Pushed(SQLModel, table=True):

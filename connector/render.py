@@ -48,13 +48,34 @@ def _ago(moment: datetime | None) -> str:
 def pool(console: Console, entries, *, title: str) -> None:
     table = Table(title=title)
     for col, kw in (("#", {"justify": "right"}), ("candidate", {}), ("score", {"justify": "right"}), ("band", {}),
-                    ("last touch", {}), ("reasons", {"overflow": "fold"})):
+                    ("trend 7d", {"justify": "right"}), ("last touch", {}), ("application", {}),
+                    ("reasons", {"overflow": "fold"})):
         table.add_column(col, **kw)
-    for i, e in enumerate(entries, 1):
+    for e in entries:
         style = BAND_STYLE.get(e.band, "")
-        table.add_row(str(i), f"{e.name}\n[dim]{e.email or ''}[/dim]", str(e.score), f"[{style}]{e.band}[/{style}]",
-                      _ago(e.last_touch_at), e.reasons or "-")
+        table.add_row(str(e.rank), f"{e.name}\n[dim]{e.email or ''}[/dim]", str(e.score), f"[{style}]{e.band}[/{style}]",
+                      f"{e.trend_7d:+d}", _ago(e.last_touch_at), e.application_status, e.reasons or "-")
     console.print(table)
+    if not entries:
+        console.print("No scored candidates match.")
+
+
+def explanation(console: Console, data: dict) -> None:
+    console.print(f"[bold]{data['name'] or data['email']}[/bold] <{data['email']}> (contact {data['contact_id']})")
+    console.print(f"score {data['score']} ({data['value']:.2f}), band [bold]{data['band']}[/bold], "
+                  f"model {data['model_version']}" + (", suppressed (negative)" if data["suppressed"] else ""))
+    table = Table(title="Contributions")
+    for col in ("when", "touchpoint", "what", "base", "decay", "dampening", "cap cut", "points", "note"):
+        table.add_column(col, justify="right" if col in ("base", "decay", "dampening", "cap cut", "points") else "left")
+    for r in data["contributions"]:
+        table.add_row(r["when"][:16].replace("T", " "), r["kind"], r.get("label") or r.get("key") or "",
+                      f"{r['base_points']:g}", f"{r['decay']:.3f}", f"{r['dampening']:g}", f"{r['cap_cut']:.2f}",
+                      f"{r['points']:.2f}", r.get("note") or "")
+    console.print(table)
+    groups = ", ".join(f"{g} {v:.2f}" for g, v in data["group_points"].items())
+    console.print(f"groups: {groups}; total {sum(r['points'] for r in data['contributions']):.2f}")
+    if data["reasons"]:
+        console.print(f"reasons: {data['reasons']}")
 
 
 def status(console: Console, st) -> None:

@@ -1,41 +1,71 @@
-"""Rescoring the state DB: which contacts need a new score, stored scores, and the te_* values they push."""
+"""Rescoring the state DB: which contacts need a new score, stored scores and history, and the te_* values they push."""
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from connector import store
 from connector.hubspot.timeparse import ms_to_dt
-from connector.models import ScoreRow
+from connector.models import ScoreHistory, ScoreRow
 from connector.models import Touchpoint as TouchpointRow
 from connector.scoring.config import ScoringModel
 from connector.scoring.explain import reasons_text
-from connector.scoring.model import Score, Touchpoint, can_band_change, score_many
+from connector.scoring.model import Score, Touchpoint, can_band_change, compute_score, score_many
+from connector.scoring.stats import percentile_ranks
 
 REASONS_MAX_CHARS = 1_000
+TREND_DAYS = 7
+IN_CHUNK = 500
+STREAM_ALL_ABOVE = 5_000          # past this many contacts, one ordered scan beats IN-lists
+SCORE_COLUMNS = ("value", "band", "suppressed", "reasons", "model_version", "last_touch_ms", "computed_at",
+                 "touch_count", "horizon_exit_ms")
+_TP_COLUMNS = (TouchpointRow.contact_id, TouchpointRow.kind, TouchpointRow.occurred_ms, TouchpointRow.key,
+               TouchpointRow.label, TouchpointRow.source, TouchpointRow.source_id)
 
 
-def to_touchpoint(row: TouchpointRow) -> Touchpoint:
-    return Touchpoint(kind=row.kind, occurred_at=ms_to_dt(row.occurred_ms), key=row.key, label=row.label,
-                      source_id=f"{row.source}:{row.source_id}")
+def _ms(dt: datetime | None) -> int | None:
+    return int(dt.timestamp() * 1000) if dt else None
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+def _tp(kind, occurred_ms, key, label, source, source_id) -> Touchpoint:
+    return Touchpoint(kind=kind, occurred_at=ms_to_dt(occurred_ms), key=key, label=label,
+                      source_id=f"{source}:{source_id}")
+
+
+def load_touchpoints(session: Session, contact_ids: Iterable[str]) -> dict[str, list[Touchpoint]]:
+    """Scoring touchpoints per contact, read as plain columns (no ORM objects: a full rescore reads millions)."""
+    wanted = set(contact_ids)
+    out: dict[str, list[Touchpoint]] = {cid: [] for cid in wanted}
+    if len(wanted) > STREAM_ALL_ABOVE:
+        rows = session.exec(select(*_TP_COLUMNS).where(TouchpointRow.contact_id.is_not(None)))
+        for cid, *rest in rows:
+            if cid in wanted:
+                out[cid].append(_tp(*rest))
+        return out
+    ids = sorted(wanted)
+    for i in range(0, len(ids), IN_CHUNK):
+        for cid, *rest in session.exec(select(*_TP_COLUMNS).where(TouchpointRow.contact_id.in_(ids[i:i + IN_CHUNK]))):
+            out[cid].append(_tp(*rest))
+    return out
 
 
 def contacts_to_rescore(session: Session, model: ScoringModel, now: datetime) -> tuple[list[str], dict[str, int]]:
-    """Live contacts with new touchpoints, no score yet, another model version, or a decay that can matter."""
+    """Live contacts with new touchpoints, no score yet, another model version, or a decay/horizon that can matter."""
     counts = store.touch_counts(session)
-    existing = {row.contact_id: row for row in session.exec(select(ScoreRow))}
+    existing = {row[0]: row for row in session.exec(select(
+        ScoreRow.contact_id, ScoreRow.model_version, ScoreRow.touch_count, ScoreRow.value, ScoreRow.computed_at,
+        ScoreRow.horizon_exit_ms))}
     dirty = []
     for cid in store.live_contact_ids(session):
         row = existing.get(cid)
-        if (row is None or row.model_version != model.version or row.touch_count != counts.get(cid, 0)
-                or can_band_change(row.value, _aware(row.computed_at), now, model)):
+        if row is None or row[1] != model.version or row[2] != counts.get(cid, 0) or can_band_change(row[3], row[4], now, model,
+                             horizon_exit_at=ms_to_dt(row[5]) if row[5] is not None else None):
             dirty.append(cid)
     return dirty, counts
 
@@ -45,23 +75,45 @@ def rescore(session: Session, model: ScoringModel, now: datetime) -> int:
     dirty, counts = contacts_to_rescore(session, model, now)
     if not dirty:
         return 0
-    rows = store.touchpoints_for(session, dirty)
-    scores = score_many({cid: [to_touchpoint(r) for r in tps] for cid, tps in rows.items()}, now, model)
-    for cid, score in scores.items():
-        save_score(session, cid, score, now, counts.get(cid, 0))
+    touchpoints = load_touchpoints(session, dirty)
+    scores = score_many(touchpoints, now, model)
+    save_scores(session, scores, now, counts)
+    save_history(session, scores, touchpoints, now, model)
     return len(scores)
 
 
-def save_score(session: Session, contact_id: str, score: Score, now: datetime, touch_count: int) -> None:
-    row = session.get(ScoreRow, contact_id) or ScoreRow(contact_id=contact_id, value=0, band="cold",
-                                                        model_version=score.model_version, computed_at=now)
-    row.value, row.band, row.suppressed = score.value, score.band, score.suppressed
-    row.reasons = reasons_text(score, now)[:REASONS_MAX_CHARS]
-    row.model_version = score.model_version
-    row.last_touch_ms = int(score.last_touch_at.timestamp() * 1000) if score.last_touch_at else None
-    row.computed_at = now
-    row.touch_count = touch_count
-    session.add(row)
+def save_scores(session: Session, scores: dict[str, Score], now: datetime, counts: dict[str, int]) -> None:
+    rows = [{"contact_id": cid, "value": s.value, "band": s.band, "suppressed": s.suppressed,
+             "reasons": reasons_text(s, now)[:REASONS_MAX_CHARS], "model_version": s.model_version,
+             "last_touch_ms": _ms(s.last_touch_at), "computed_at": now, "touch_count": counts.get(cid, 0),
+             "horizon_exit_ms": _ms(s.horizon_exit_at)} for cid, s in scores.items()]
+    store.upsert_rows(session, ScoreRow, rows, ["contact_id"], SCORE_COLUMNS)
+
+
+def save_history(session: Session, scores: dict[str, Score], touchpoints: dict[str, list[Touchpoint]],
+                 now: datetime, model: ScoringModel) -> None:
+    """Today's value per contact; a contact seen for the first time also gets its value of a week ago,
+    computed from the same touchpoints, so its first trend is real rather than "everything is new"."""
+    today = now.date()
+    rows = [{"contact_id": cid, "day": today, "value": s.value} for cid, s in scores.items()]
+    known = set(session.exec(select(ScoreHistory.contact_id).where(
+        ScoreHistory.contact_id.in_(list(scores)) if len(scores) <= IN_CHUNK else ScoreHistory.day < today).distinct()))
+    week_ago = now - timedelta(days=TREND_DAYS)
+    for cid in scores:
+        if cid not in known and touchpoints.get(cid):
+            past = compute_score([t for t in touchpoints[cid] if t.occurred_at <= week_ago], week_ago, model)
+            rows.append({"contact_id": cid, "day": week_ago.date(), "value": past.value})
+    store.upsert_rows(session, ScoreHistory, rows, ["contact_id", "day"], ("value",))
+
+
+def trend_baselines(session: Session, today: date) -> dict[str, float]:
+    """Per contact, the score as of TREND_DAYS ago: the last history entry on or before that day."""
+    cut = today - timedelta(days=TREND_DAYS)
+    latest = select(ScoreHistory.contact_id, func.max(ScoreHistory.day).label("day")).where(
+        ScoreHistory.day <= cut).group_by(ScoreHistory.contact_id).subquery()
+    stmt = select(ScoreHistory.contact_id, ScoreHistory.value).join(
+        latest, (latest.c.contact_id == ScoreHistory.contact_id) & (latest.c.day == ScoreHistory.day))
+    return dict(session.exec(stmt).all())
 
 
 def displayed_score(value: float) -> int:
@@ -69,19 +121,29 @@ def displayed_score(value: float) -> int:
     return int(math.floor(value + 1e-9))
 
 
+def score_stats(session: Session, now: datetime) -> dict[str, dict]:
+    """Per live scored contact: its score row plus 7-day trend and percentile rank among scored contacts."""
+    live = set(store.live_contact_ids(session))
+    rows = {r.contact_id: r for r in session.exec(select(ScoreRow)) if r.contact_id in live}
+    ranks = percentile_ranks({cid: r.value for cid, r in rows.items()})
+    baselines = trend_baselines(session, now.astimezone(UTC).date())
+    return {cid: {"row": r, "trend": r.value - baselines.get(cid, 0.0), "rank": ranks.get(cid, 0.0)}
+            for cid, r in rows.items()}
+
+
 def desired_properties(session: Session, now: datetime) -> dict[str, dict[str, str]]:
     """te_* values every live scored contact should carry in HubSpot (strings, as on the wire)."""
-    live = set(store.live_contact_ids(session))
-    out: dict[str, dict[str, str]] = {}
-    for row in session.exec(select(ScoreRow)):
-        if row.contact_id not in live:
-            continue
-        out[row.contact_id] = {
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for cid, st in score_stats(session, now).items():
+        row = st["row"]
+        out[cid] = {
             "te_engagement_score": str(displayed_score(row.value)),
             "te_engagement_band": row.band,
             "te_engagement_reasons": row.reasons,
+            "te_engagement_trend_7d": str(round(st["trend"])),
+            "te_engagement_rank_pct": str(round(st["rank"])),
             "te_last_engaged_at": str(row.last_touch_ms) if row.last_touch_ms else "",
             "te_score_model": row.model_version,
-            "te_scored_at": str(int(_aware(row.computed_at).timestamp() * 1000)),
+            "te_scored_at": str(_ms(row.computed_at)),
         }
-    return out
+    return dict(out)

@@ -145,15 +145,6 @@ def set_web_cursor(session: Session, contact_id: str, occurred_ms: int) -> None:
         session.add(row)
 
 
-def touchpoints_for(session: Session, contact_ids: Iterable[str]) -> dict[str, list[Touchpoint]]:
-    ids = list(contact_ids)
-    out: dict[str, list[Touchpoint]] = {cid: [] for cid in ids}
-    for chunk in _chunks(ids, 500):
-        for tp in session.exec(select(Touchpoint).where(Touchpoint.contact_id.in_(chunk))):
-            out[tp.contact_id].append(tp)
-    return out
-
-
 def quarantine(session: Session, *, source: str, record_id: str, field: str | None, error: str,
                run_id: int | None) -> None:
     """Keep a bad record's identity and problem; the run goes on."""
@@ -177,6 +168,15 @@ def save_pushed(session: Session, updates: dict[str, dict[str, str]]) -> None:
         stmt = _insert(session, Pushed)
         session.exec(stmt.on_conflict_do_update(index_elements=["contact_id", "property"],
                                                 set_={"value": stmt.excluded.value, "pushed_at": now}), params=rows)
+
+
+def upsert_rows(session: Session, model, rows: list[dict], keys: list[str], columns: Iterable[str]) -> None:
+    """Insert rows, or update `columns` of the existing row with the same `keys` (one executemany)."""
+    if not rows:
+        return
+    stmt = _insert(session, model)
+    session.exec(stmt.on_conflict_do_update(index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in columns}),
+                 params=rows)
 
 
 def _chunks(items: list, size: int):

@@ -116,5 +116,7 @@ def test_daily_limit_stops_cleanly_and_resumes(connector, sandbox):
 def test_token_never_reaches_output_or_state_db(connector, sandbox):
     out = connector.run("setup").output + connector.run("sync").output + connector.run("status").output
     assert sandbox.token not in out
-    raw = open(connector.db_path, "rb").read()
-    assert sandbox.token.encode() not in raw
+    import glob
+    for path in glob.glob(connector.db_path + "*"):      # the DB and its -wal/-shm sidecars
+        with open(path, "rb") as fh:
+            assert sandbox.token.encode() not in fh.read(), path

@@ -180,3 +180,19 @@ def url_path(url: str | None) -> tuple[str, str]:
     except ValueError:
         return "", ""
     return (parsed.hostname or "").lower(), parsed.path or "/"
+
+
+def fetch_list_member_ids(client: HubSpotClient, list_id: str) -> Iterator[list[str]]:
+    """Record ids of a HubSpot list's members, page by page (lists v3 memberships)."""
+    api = client.api("crm.lists.memberships_api")
+    after = None
+    while True:
+        kwargs = {"limit": S.LIST_MEMBERS_PAGE_SIZE}
+        if after:
+            kwargs["after"] = after
+        page = client.call(f"list {list_id} memberships", api.get_page_with_http_info, list_id=str(list_id), **kwargs)
+        yield [str(m.record_id) for m in page.results or []]
+        nxt = page.paging.next if page.paging else None
+        if not nxt or not nxt.after:
+            return
+        after = nxt.after

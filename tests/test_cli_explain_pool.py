@@ -1,0 +1,62 @@
+"""`connector explain` and `connector pool` against a synced sandbox pool."""
+
+import csv
+import json
+
+import pytest
+
+
+@pytest.fixture
+def synced(connector):
+    connector.run("setup")
+    connector.sync_json()
+    return connector
+
+
+def _top(synced, *args):
+    out = synced.run("pool", "--top", "0", "--csv", "pool.csv", *args)
+    with open("pool.csv", encoding="utf-8") as fh:
+        return out, list(csv.DictReader(fh))
+
+
+def test_explain_contributions_add_up_to_a_fans_score(synced):
+    _out, rows = _top(synced, "--band", "fan")
+    fan = rows[0]
+    data = json.loads(synced.run("explain", fan["email"], "--json").output)
+    assert data["band"] == "fan"
+    total = sum(c["points"] for c in data["contributions"])
+    assert total == pytest.approx(data["value"], abs=1e-6)
+    assert data["score"] == int(data["value"] + 1e-9)
+    assert data["model_version"] == "v1"
+    assert all({"when", "kind", "base_points", "decay", "dampening", "cap_cut", "points"} <= set(c)
+               for c in data["contributions"])
+
+
+def test_explain_table_shows_caps_and_model(synced):
+    _out, rows = _top(synced, "--band", "fan")
+    out = synced.run("explain", rows[0]["email"]).output
+    assert "model v1" in out and "cap cut" in out and "decay" in out
+
+
+def test_explain_unknown_email_is_a_clear_error(synced):
+    result = synced.run("explain", "nobody@nowhere.example", expect=1)
+    assert "no contact with email nobody@nowhere.example" in result.output
+
+
+def test_pool_is_ranked_by_score_and_filters(synced, sandbox):
+    out, rows = _top(synced)
+    scores = [int(r["score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert len(rows) >= 200
+    _out, fans = _top(synced, "--band", "fan")
+    assert fans and all(r["band"] == "fan" for r in fans)
+    owner = next(r["owner_id"] for r in rows if r["owner_id"])
+    _out, mine = _top(synced, "--owner", owner)
+    assert mine and all(r["owner_id"] == owner for r in mine)
+    assert len(mine) < len(rows)
+
+
+def test_pool_top_limits_and_prints_columns(synced):
+    out = synced.run("pool", "--top", "5").output
+    for col in ("score", "band", "trend 7d", "last touch", "application", "reasons"):
+        assert col in out
