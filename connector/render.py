@@ -17,6 +17,10 @@ def setup_report(console: Console, report, *, dry_run: bool) -> None:
     for name, value in report.capabilities.items():
         table.add_row(name, value)
     console.print(table)
+    if report.scopes is not None:
+        console.print(f"Token scopes: {', '.join(report.scopes) or '(none)'}")
+        for scope, why in report.missing_scopes.items():
+            console.print(f"[yellow]missing scope[/yellow] {scope}: needed to {why}")
     schema = report.schema
     verb = "would create" if dry_run else "created"
     if schema.group_created:

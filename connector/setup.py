@@ -18,6 +18,8 @@ from connector.sync import FACT_EMAIL_EVENTS, FACT_SETUP_AT, FACT_WEB_EVENTS
 @dataclass
 class SetupReport:
     capabilities: dict[str, str] = field(default_factory=dict)      # name → "yes" | "no: why" | "unknown: why"
+    scopes: list[str] | None = None                                  # granted to the token; None when unknown
+    missing_scopes: dict[str, str] = field(default_factory=dict)     # scope → what it is needed for
     schema: SchemaReport = field(default_factory=SchemaReport)
 
     @property
@@ -62,6 +64,13 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -
     """Idempotent: a second run finds everything in place and changes nothing in HubSpot."""
     report = SetupReport()
     report.capabilities = probe_capabilities(client)
+    try:
+        report.scopes = client.token_scopes()
+        report.missing_scopes = {s: why for s, why in S.REQUIRED_SCOPES.items() if s not in report.scopes}
+    except FatalError as exc:       # not a private app token (or an older portal): probes above still tell
+        if exc.status == 401:
+            raise
+        report.scopes = None
     report.schema = push_schema(client, dry_run=dry_run)
     if not dry_run:
         with session_scope(engine) as session:

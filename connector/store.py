@@ -74,6 +74,15 @@ def mark_merged(session: Session, merged_id: str, survivor_id: str) -> None:
     session.exec(delete(WebCursor).where(WebCursor.contact_id == merged_id))
 
 
+def mark_archived(session: Session, contact_id: str) -> None:
+    """HubSpot no longer has this contact: mark it (never drop it), stop scoring and writing it."""
+    existing = session.get(Contact, contact_id)
+    if existing is not None:
+        existing.archived = True
+        session.add(existing)
+    session.exec(delete(ScoreRow).where(ScoreRow.contact_id == contact_id))
+
+
 def save_touchpoints(session: Session, rows: Iterable[dict]) -> int:
     """Insert touchpoints, ignoring ones already stored (unique per source id); return how many were new."""
     rows = list(rows)

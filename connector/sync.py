@@ -186,6 +186,8 @@ class Sync:
         with session_scope(self.engine) as session:
             for cid, prop, error in result.failed:
                 store.quarantine(session, source="push", record_id=cid, field=prop, error=error, run_id=self.run_id)
+            for cid in result.gone:     # archived or deleted in HubSpot: keep the row, stop scoring and writing it
+                store.mark_archived(session, cid)
         self._add("contacts_updated", len(result.written))
         self._add("property_values_written", sum(len(p) for p in result.written.values()))
         self._add("batch_update_requests", result.requests)

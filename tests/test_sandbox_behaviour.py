@@ -6,6 +6,7 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from http.client import HTTPConnection
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -347,6 +348,116 @@ def test_task_associations_must_name_an_existing_contact(http):
     resp = http("POST", "/crm/v3/objects/tasks",
                 json={"properties": {"hs_timestamp": "2026-03-03T09:00:00Z"}, "associations": link})
     assert resp.status_code == 400
+
+
+# --- lists ----------------------------------------------------------------------------------------------------
+
+
+def _members(http, list_id: str, **params) -> tuple[list[str], list[dict]]:
+    """Page a list's memberships through paging.next.after; every page's body."""
+    ids, pages, after = [], [], None
+    while True:
+        resp = http("GET", f"/crm/v3/lists/{list_id}/memberships", params={**params, **({"after": after} if after else {})})
+        assert resp.status_code == 200, resp.text
+        pages.append(resp.json())
+        ids += [r["recordId"] for r in pages[-1]["results"]]
+        after = pages[-1].get("paging", {}).get("next", {}).get("after")
+        if not after:
+            return ids, pages
+
+
+def test_list_memberships_page_by_record_id_with_limit_and_after(sandbox, http):
+    contacts = sandbox.bulk_create_contacts(300)
+    list_id = sandbox.create_list("Import March", list(reversed(contacts)))
+    ids, pages = _members(http, list_id, limit=120)
+    assert ids == sorted(contacts, key=int) and [len(p["results"]) for p in pages] == [120, 120, 60]
+    assert all(p["total"] == 300 for p in pages) and sandbox.list_members(list_id) == ids
+    assert "paging" not in pages[0] or "prev" not in pages[0]["paging"]
+    assert "next" not in pages[-1]["paging"] and pages[-1]["paging"]["prev"]["before"]
+    assert {r["membershipTimestamp"] for p in pages for r in p["results"]} == {pages[0]["results"][0]["membershipTimestamp"]}
+    default = http("GET", f"/crm/v3/lists/{list_id}/memberships").json()
+    assert len(default["results"]) == 100 and default["paging"]["next"]["after"]
+    assert len(http("GET", f"/crm/v3/lists/{list_id}/memberships", params={"limit": 250}).json()["results"]) == 250
+    # `before` alone pages backwards, newest id first; a decoded cursor works as well as the encoded one
+    before = pages[-1]["paging"]["prev"]["before"]
+    back = http("GET", f"/crm/v3/lists/{list_id}/memberships", params={"limit": 10, "before": before}).json()
+    assert [r["recordId"] for r in back["results"]] == ids[239:229:-1]
+    after = pages[0]["paging"]["next"]["after"]
+    decoded = http("GET", f"/crm/v3/lists/{list_id}/memberships", params={"limit": 5, "after": unquote(after)})
+    assert [r["recordId"] for r in decoded.json()["results"]] == ids[120:125]
+    bad = http("GET", f"/crm/v3/lists/{list_id}/memberships", params={"after": "not-a-cursor"})
+    assert bad.status_code == 400 and bad.json()["category"] == "VALIDATION_ERROR"
+
+
+def test_unknown_list_answers_404(http):
+    for path in ("/crm/v3/lists/987654", "/crm/v3/lists/987654/memberships",
+                 "/crm/v3/lists/object-type-id/0-1/name/No such list"):
+        resp = http("GET", path)
+        body = resp.json()
+        assert resp.status_code == 404, path
+        assert body["status"] == "error" and body["category"] == "OBJECT_NOT_FOUND" and body["correlationId"]
+    assert http("GET", "/crm/v3/lists/abc/memberships").status_code == 400
+
+
+def test_memberships_limit_above_250_answers_400(sandbox, http):
+    pool = sandbox.seed_summary["lists"]["Engineering talent pool"]
+    too_many = http("GET", f"/crm/v3/lists/{pool}/memberships", params={"limit": 251})
+    assert too_many.status_code == 400 and too_many.json()["category"] == "VALIDATION_ERROR"
+    assert too_many.json()["context"] == {"limit": ["251"]}
+    for limit in (0, -1, "ten"):
+        assert http("GET", f"/crm/v3/lists/{pool}/memberships", params={"limit": limit}).status_code == 400
+    assert http("GET", f"/crm/v3/lists/{pool}/memberships", params={"limit": 250}).status_code == 200
+
+
+def test_merged_away_and_archived_contacts_are_not_list_members(sandbox, http):
+    survivor, merged, archived, kept = sandbox.bulk_create_contacts(4)
+    manual = sandbox.create_list("Shortlist", [merged, archived, kept])
+    dynamic = sandbox.create_list("Live shortlist", [merged, archived, kept], processing_type="DYNAMIC")
+    sandbox.merge_contacts(survivor, merged)
+    sandbox.archive_contact(archived)
+    assert sandbox.list_members(manual) == [survivor, kept]  # the survivor takes a static membership over
+    assert sandbox.list_members(dynamic) == [kept]
+    page = http("GET", f"/crm/v3/lists/{manual}/memberships").json()
+    assert [r["recordId"] for r in page["results"]] == [survivor, kept] and page["total"] == 2
+    assert http("GET", f"/crm/v3/lists/{dynamic}").json()["list"]["size"] == 1
+
+
+def test_seeded_talent_pools(sandbox, http):
+    lists = sandbox.seed_summary["lists"]
+    assert set(lists) == {"Engineering talent pool", "Finance talent pool"}
+    eng = http("GET", f"/crm/v3/lists/{lists['Engineering talent pool']}", params={"includeFilters": "true"})
+    eng = eng.json()["list"]
+    assert eng["processingType"] == "DYNAMIC" and eng["objectTypeId"] == "0-1" and 30 <= eng["size"] <= 50
+    urls = {f["pageUrl"] for b in eng["filterBranch"]["filterBranches"] for f in b["filters"]}
+    assert all("/vacancies/" in u for u in urls)
+    week_ago = sandbox.now_ms() - 7 * 86_400_000 - 60_000
+    for contact_id in sandbox.list_members(eng["listId"]):
+        assert any(v["url"] in urls and v["ms"] >= week_ago for v in sandbox.portal.web_events[contact_id])
+    fin = http("GET", "/crm/v3/lists/object-type-id/0-1/name/finance talent POOL",
+               params={"includeFilters": "true"}).json()["list"]
+    assert fin["listId"] == lists["Finance talent pool"] and fin["processingType"] == "MANUAL"
+    assert fin["size"] == 15 and "filterBranch" not in fin
+    found = http("POST", "/crm/v3/lists/search", json={"offset": 0, "query": "talent"}).json()
+    assert found["total"] == 2 and not found["hasMore"] and found["offset"] == 2
+    assert http("POST", "/crm/v3/lists/search", json={"count": 501}).status_code == 400
+    with pytest.raises(ValueError):
+        sandbox.create_list("finance talent pool", [])
+    with pytest.raises(KeyError):
+        sandbox.create_list("Ghosts", ["99999999"])
+    with pytest.raises(ValueError):
+        sandbox.create_list("Odd", [], processing_type="STATIC")
+
+
+def test_lists_need_the_crm_lists_read_scope():
+    box = HubSpotSandbox(seed=False, scopes={"crm.objects.contacts.read"}).start()
+    try:
+        list_id = box.create_list("Empty", [])
+        resp = requests.get(f"{box.url}/crm/v3/lists/{list_id}/memberships",
+                            headers={"Authorization": f"Bearer {box.token}"}, timeout=5)
+        assert resp.status_code == 403
+        assert resp.json()["errors"][0]["context"]["requiredScopes"] == ["crm.lists.read"]
+    finally:
+        box.stop()
 
 
 # --- faults --------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ the SDK declares for that status (client-side validation on) and carry no key th
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import json
@@ -24,6 +25,7 @@ from hubspot.crm.contacts import (
     PublicObjectSearchRequest,
     SimplePublicObjectInput,
 )
+from hubspot.crm.lists import ListSearchRequest
 from hubspot.crm.objects.tasks import (
     BatchInputSimplePublicObjectBatchInputForCreate,
     SimplePublicObjectInputForCreate,
@@ -97,12 +99,22 @@ def _walk(value, type_name: str, models, where: str) -> None:
         _walk(item, cls.openapi_types[by_json[key]], models, f"{where}.{key}")
 
 
-def conform(api, name: str, *args, **kwargs) -> tuple[int, dict, object]:
-    """Call an SDK method, then check its raw JSON against the SDK model declared for the status."""
+def _strict(api):
+    """An ApiClient of the api's package with client-side validation on (SDK 12.0.0 ships it off)."""
+    config = copy.copy(api.api_client.configuration)
+    config.client_side_validation = True
+    return type(api.api_client)(configuration=config)
+
+
+def conform(api, name: str, *args, strict: bool = True, **kwargs) -> tuple[int, dict, object]:
+    """Call an SDK method, then check its raw JSON against the SDK model declared for the status.
+
+    With `strict` (the default) the model also validates: required fields present, enum values allowed.
+    """
     raw = getattr(api, name)(*args, _preload_content=False, **kwargs)
     status, data = raw.status, raw.data
     type_name = _facts(api, name)["types"][status]
-    typed = api.api_client.deserialize(SimpleNamespace(data=data), type_name)
+    typed = (_strict(api) if strict else api.api_client).deserialize(SimpleNamespace(data=data), type_name)
     models = importlib.import_module(api.__module__.rsplit(".api.", 1)[0] + ".models")
     assert isinstance(typed, getattr(models, type_name))
     body = json.loads(data)
@@ -260,6 +272,32 @@ def test_web_events_fit_the_sdk_models(client, sandbox):
     assert body["paging"]["next"]["after"]
 
 
+def test_list_routes_fit_the_sdk_models(client, sandbox):
+    lists, memberships = client.crm.lists.lists_api, client.crm.lists.memberships_api
+    pool = sandbox.seed_summary["lists"]["Engineering talent pool"]
+    _, body, typed = conform(lists, "get_by_id", pool)
+    assert typed.list.processing_type == "DYNAMIC" and typed.list.size >= 30 and "filterBranch" not in body["list"]
+    # SDK 12.0.0's filter-branch model admits only ASSOCIATION branches, so a real OR root (HubSpot's own
+    # example) fails client-side validation (HubSpot/hubspot-api-php#478): filters are checked for keys and
+    # types only, which is what the SDK does with its default (validation off) configuration.
+    _, body, typed = conform(lists, "get_by_id", pool, include_filters=True, strict=False)
+    assert typed.list.filter_branch.filter_branch_type == "OR"
+    assert body["list"]["filterBranch"]["filterBranches"][0]["filters"][0]["filterType"] == "PAGE_VIEW"
+    _, _, typed = conform(lists, "get_by_name", "engineering TALENT pool", "0-1")
+    assert typed.list.list_id == pool
+    _, _, typed = conform(lists, "get_all", list_ids=[pool, "999"])
+    assert [x.list_id for x in typed.lists] == [pool]
+    _, body, typed = conform(lists, "do_search", ListSearchRequest(offset=0, query="talent", count=1))
+    assert typed.total == 2 and typed.has_more and typed.lists[0].additional_properties["hs_list_size"]
+    _, body, typed = conform(memberships, "get_page", pool, limit=10)
+    assert len(typed.results) == 10 and typed.total == lists.get_by_id(pool).list.size and "prev" not in body["paging"]
+    # the cursor goes back exactly as it came (HubSpot's is URL-encoded inside the JSON)
+    _, body, typed = conform(memberships, "get_page", pool, limit=10, after=typed.paging.next.after)
+    assert typed.paging.prev.before and typed.paging.next.after
+    _, _, back = conform(memberships, "get_page", pool, limit=5, before=typed.paging.prev.before)
+    assert [int(r.record_id) for r in back.results] == sorted((int(r.record_id) for r in back.results), reverse=True)
+
+
 def test_error_bodies_fit_the_sdk_error_model(client, sandbox):
     api = client.crm.contacts.basic_api
     with pytest.raises(Exception) as missing:
@@ -275,6 +313,13 @@ def test_error_bodies_fit_the_sdk_error_model(client, sandbox):
                                                group_name="contactinformation"))
     assert dup.value.status == 409
     _error(core, dup.value)
+    lists = client.crm.lists.memberships_api
+    with pytest.raises(Exception) as no_list:
+        lists.get_page("987654")
+    assert no_list.value.status == 404 and _error(lists, no_list.value)["category"] == "OBJECT_NOT_FOUND"
+    with pytest.raises(Exception) as too_many:
+        lists.get_page(sandbox.seed_summary["lists"]["Finance talent pool"], limit=251)
+    assert too_many.value.status == 400 and _error(lists, too_many.value)["category"] == "VALIDATION_ERROR"
     anonymous = HubSpot(access_token="wrong", host=sandbox.url).crm.contacts.basic_api
     with pytest.raises(Exception) as denied:
         anonymous.get_page()

@@ -31,6 +31,7 @@ BACKOFF_MAX_S = 30.0
 SEARCH_429_WAIT_S = 1.0            # search 429s carry no Retry-After (reference hubspot-api.md §1.1, [V] Airbyte comment)
 RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 USER_AGENT = "talent-engagement-connector"
+TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 
 
 @dataclass
@@ -124,6 +125,7 @@ class HubSpotClient:
         self.max_retries = settings.hubspot_max_retries
         self.timeout = (CONNECT_TIMEOUT_S, settings.hubspot_timeout_seconds)
         self._sleep = sleep
+        self._token = token
         # retry=False: no hidden urllib3 retries; ours below also cover POST/PATCH (SDK issue #117).
         self.sdk = HubSpot(access_token=token, host=self.base_url, base_url=self.base_url, retry=False)
         self._http = requests.Session()
@@ -150,10 +152,21 @@ class HubSpotClient:
 
     def get_json(self, what: str, path: str, params: dict | None = None) -> dict:
         """GET an endpoint the SDK does not cover (e.g. /email/public/v1/events) with `requests`."""
-        return self._retrying(what, False, lambda: self._http_once(what, path, params))
+        return self._retrying(what, False, lambda: self._http_once(what, "GET", path, params, None))
+
+    def post_json(self, what: str, path: str, body: dict) -> dict:
+        """POST to an endpoint the SDK does not cover; the body is never logged."""
+        return self._retrying(what, False, lambda: self._http_once(what, "POST", path, None, body))
+
+    def token_scopes(self) -> list[str]:
+        """Scopes granted to the private app token (HubSpot's access-token-info endpoint)."""
+        info = self.post_json("token info", TOKEN_INFO_PATH, {"tokenKey": self._token})
+        return sorted(str(s) for s in info.get("scopes") or [])
 
     def _sdk_once(self, what, method, args, kwargs, search):
-        (self.search if search else self.general).acquire()
+        if search:      # a search spends both budgets: its own per-second one and the account's burst window [U]
+            self.search.acquire()
+        self.general.acquire()
         self.stats.calls += 1
         try:
             data, status, headers = method(*args, **kwargs)
@@ -169,11 +182,11 @@ class HubSpotClient:
         self._observe(status, headers, search)
         return data, status, headers
 
-    def _http_once(self, what, path, params):
+    def _http_once(self, what, method, path, params, body):
         self.general.acquire()
         self.stats.calls += 1
         try:
-            resp = self._http.get(self.base_url + path, params=params, timeout=self.timeout)
+            resp = self._http.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             raise map_transport_error(exc, what) from None
         self._observe(resp.status_code, resp.headers, False)
@@ -213,5 +226,8 @@ class HubSpotClient:
         if exc.retry_after is not None:
             return exc.retry_after
         if exc.status == 429:
-            return SEARCH_429_WAIT_S if search else GENERAL_WINDOW_S / 2
+            policy = str((exc.body or {}).get("policyName") or "") if isinstance(exc.body, dict) else ""
+            if search and policy.upper() in ("", "SECONDLY"):
+                return SEARCH_429_WAIT_S
+            return GENERAL_WINDOW_S      # the rolling window must roll; sooner only burns retries
         return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** attempt) * (0.5 + random.random() / 2)

@@ -61,10 +61,14 @@ def _property_create(spec: PropertySpec, order: int) -> PropertyCreate:
                           display_order=order, has_unique_value=False, hidden=False, form_field=False)
 
 
+NOT_FOUND_CATEGORY = "OBJECT_NOT_FOUND"
+
+
 @dataclass
 class PushResult:
     written: dict[str, dict[str, str]] = field(default_factory=dict)
     failed: list[tuple[str, str | None, str]] = field(default_factory=list)   # (contact id, property, error)
+    gone: set[str] = field(default_factory=set)        # ids HubSpot no longer knows (archived or deleted)
     requests: int = 0
 
 
@@ -105,6 +109,8 @@ def _push_batch(client, batch, result: PushResult) -> dict[str, dict[str, str]]:
         ids = [str(x) for x in ((err.context or {}).get("ids") or [])]
         for cid in ids:
             failed_ids.add(cid)
+            if (err.category or "") == NOT_FOUND_CATEGORY:
+                result.gone.add(cid)
             result.failed.append((cid, _named_property(err.message or ""), err.message or err.category or "error"))
     return {cid: props for cid, props in batch if cid not in failed_ids}
 

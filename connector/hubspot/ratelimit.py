@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Callable
 
 LOW_REMAINING = 1          # when HubSpot says this few are left, wait for the window to roll
+WINDOW_MARGIN = 0.1        # HubSpot counts at arrival: keep a tenth of a window clear of network jitter
 
 
 class RollingLimiter:
@@ -16,7 +17,7 @@ class RollingLimiter:
     def __init__(self, limit: int, window_s: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         self.limit = limit
-        self.window_s = window_s
+        self.window_s = window_s * (1 + WINDOW_MARGIN)
         self._clock, self._sleep = clock, sleep
         self._stamps: deque[float] = deque()
         self._paused_until = 0.0

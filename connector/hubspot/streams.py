@@ -33,3 +33,13 @@ CONTACT_PROPERTIES = [
 EMAIL_TOUCH_TYPES = {"OPEN", "CLICK", "BOUNCE", "SPAMREPORT", "STATUSCHANGE"}
 # Bounce categories that mean the address is dead (HubSpot's v1 docs list these bounce categories [U]).
 HARD_BOUNCE_CATEGORIES = {"HARD_BOUNCE", "UNKNOWN_USER", "MAILBOX_MISCONFIGURATION", "POLICY", "SPAM"}
+
+# Scopes the private app needs, and what each is for (reference hubspot-api.md §3.1; crm.schemas.* write is [U]).
+REQUIRED_SCOPES = {
+    "crm.objects.contacts.read": "read contacts and tasks",
+    "crm.objects.contacts.write": "write te_* values and tasks",
+    "crm.schemas.contacts.read": "read contact properties",
+    "crm.schemas.contacts.write": "create the te_* properties",
+    "crm.objects.owners.read": "assign tasks to owners",
+    "content": "marketing email events",
+}

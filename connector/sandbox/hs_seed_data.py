@@ -74,3 +74,27 @@ def ascii_slug(text: str) -> str:
 
 def vacancy_url(slug: str, *, apply: bool = False) -> str:
     return f"{CAREERS}/vacancies/{slug}" + ("/apply" if apply else "")
+
+
+# Demo contact lists (segments): a DYNAMIC pool of recent engineering-vacancy viewers, a MANUAL finance pool.
+ENGINEERING_POOL, FINANCE_POOL = "Engineering talent pool", "Finance talent pool"
+ENGINEERING_SLUGS = [slug for slug, _ in VACANCIES if "engineer" in slug or "developer" in slug]
+FINANCE_SLUG = "finance-business-partner"
+POOL_WINDOW_DAYS = 7  # the engineering pool: viewed an engineering vacancy in the last 7 days
+FINANCE_POOL_SIZE = 15  # the recruiter hand-picked the 15 most recent viewers of the finance vacancy
+
+
+def engineering_pool_filter() -> dict:
+    """filterBranch of the engineering pool: OR over one AND branch per vacancy page, viewed in the last week.
+
+    [V] OR root with AND children and the PAGE_VIEW filter's fields (SDK PublicPageViewAnalyticsFilter,
+    PublicRelativeRangedTimestampRefineBy, PublicTimeOffset); [U] the operator and offset enum values.
+    """
+    window = {"type": "RELATIVE_RANGED", "rangeType": "BETWEEN",
+              "lowerBoundOffset": {"offsetDirection": "PAST", "timeUnit": "DAY", "amount": POOL_WINDOW_DAYS},
+              "upperBoundOffset": {"offsetDirection": "PAST", "timeUnit": "DAY", "amount": 0}}
+    branches = [{"filterBranchType": "AND", "filterBranchOperator": "AND", "filterBranches": [],
+                 "filters": [{"filterType": "PAGE_VIEW", "pageUrl": vacancy_url(slug), "operator": "HAS_PAGEVIEW_EQ",
+                              "enableTracking": False, "pruningRefineBy": window}]}
+                for slug in ENGINEERING_SLUGS]
+    return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": branches}

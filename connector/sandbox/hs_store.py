@@ -62,6 +62,7 @@ class Portal:
         self.email_events: list[dict] = []
         self.events_by_recipient: dict[str, list[dict]] = defaultdict(list)
         self.web_events: dict[str, list[dict]] = defaultdict(list)
+        self.lists: dict[str, object] = {}  # list id -> hs_routes_lists.ContactList
         self.version = 0
         self.view_cache: dict = {}
         self._ids = {t: itertools.count(n) for t, n in FIRST_IDS.items()}

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from . import hs_routes_crm, hs_routes_events, hs_routes_misc
+from . import hs_routes_crm, hs_routes_events, hs_routes_lists, hs_routes_misc
 from .hs_activity import contacts_with_email, email_event, web_event
 from .hs_errors import ApiError, error_body, fault_body, rate_limited_body, unauthenticated, validation
 from .hs_limits import FaultPlan, RateLimiter
@@ -27,10 +27,11 @@ from .hs_store import PORTAL_ID, Portal
 from .hs_wire import Call, Route
 from .seed import seed_portal
 
-ROUTES: list[Route] = hs_routes_crm.ROUTES + hs_routes_misc.ROUTES + hs_routes_events.ROUTES
+ROUTES: list[Route] = (hs_routes_crm.ROUTES + hs_routes_misc.ROUTES + hs_routes_events.ROUTES
+                       + hs_routes_lists.ROUTES)
 DEFAULT_SCOPES = frozenset({
     "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.schemas.contacts.read",
-    "crm.schemas.contacts.write", "crm.objects.owners.read", "content", "oauth",
+    "crm.schemas.contacts.write", "crm.objects.owners.read", "crm.lists.read", "content", "oauth",
 })
 REDACTED = "[REDACTED]"
 IDLE_TIMEOUT_S = 120
@@ -71,8 +72,11 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-class HubSpotSandbox:
-    """A seeded HubSpot portal behind a local HTTP server (see the module docstring)."""
+class HubSpotSandbox(hs_routes_lists.SandboxListsMixin):
+    """A seeded HubSpot portal behind a local HTTP server (see the module docstring).
+
+    Lists: `create_list(name, contact_ids, processing_type=...)` and `list_members(list_id)` (hs_routes_lists).
+    """
 
     def __init__(self, *, token: str = "sandbox-token", host: str = "127.0.0.1", port: int = 0,
                  seed: bool = True, now: datetime | None = None, rate_limit: int = 100,

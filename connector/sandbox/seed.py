@@ -13,6 +13,9 @@
   reporters or hard-bounced, the rest cold (nothing, or only SENT/DELIVERED, sometimes bot-only events).
 - Two merged pairs and one archived contact. Rollups (hs_analytics_*, hs_email_*) and lastmodifieddate
   agree with the events.
+- Two contact lists: "Engineering talent pool" (DYNAMIC: viewed an engineering vacancy in the last 7 days,
+  ~40 members) and "Finance talent pool" (MANUAL: the 15 latest viewers of the finance vacancy); their ids
+  are in the summary's `lists` ({name: id}).
 Showcase contacts are fixed: `DEMO_FAN_EMAIL` (Anna de Vries, fan), `DEMO_ABANDONED_EMAIL` (Sem Bakker),
 `DEMO_MERGED_EMAIL` (Priya Raman, survivor of a merge); `seed_portal` returns every email by segment.
 """
@@ -22,19 +25,27 @@ from __future__ import annotations
 import random
 
 from .hs_activity import email_event, web_event
+from .hs_routes_lists import create as create_list
 from .hs_seed_data import (
     CAMPAIGNS,
     CAREERS,
     CITIES,
+    ENGINEERING_POOL,
+    ENGINEERING_SLUGS,
+    FINANCE_POOL,
+    FINANCE_POOL_SIZE,
+    FINANCE_SLUG,
     FIRST_NAMES,
     JOB_TITLES,
     LAST_NAMES,
     MAIL_DOMAINS,
     OTHER_PAGES,
+    POOL_WINDOW_DAYS,
     RECRUITERS,
     REFERRERS,
     VACANCIES,
     ascii_slug,
+    engineering_pool_filter,
     vacancy_url,
 )
 from .hs_store import Portal, Record
@@ -261,7 +272,31 @@ class _Seeder:
                 self.portal.touch(rec, settled)  # rollups recalculated after the last event
         archived = next(p for p in reversed(self.people) if p["segment"] == "cold" and not p["marketing"])
         self.portal.archive(archived["rec"], self.now - 12 * DAY)
-        return self.summary(merges, archived)
+        summary = self.summary(merges, archived)
+        summary["lists"] = self.talent_lists()
+        return summary
+
+    def talent_lists(self) -> dict[str, str]:
+        """The two demo lists, from live contacts' page views (no rng: the rest of the seed is unchanged)."""
+        portal, now = self.portal, self.now
+        engineering_urls = {vacancy_url(slug) for slug in ENGINEERING_SLUGS}
+        since, finance_url = now - POOL_WINDOW_DAYS * DAY, vacancy_url(FINANCE_SLUG)
+        engineering: dict[str, int] = {}
+        finance: dict[str, int] = {}
+        for rec in portal.live("contacts"):
+            views = portal.web_events.get(rec.id, [])
+            recent = [e["ms"] for e in views if e["url"] in engineering_urls and e["ms"] > since]
+            if recent:  # list processing picks a new match up a couple of minutes later [U]
+                engineering[rec.id] = min(now, min(recent) + 2 * MIN)
+            seen = [e["ms"] for e in views if e["url"] == finance_url]
+            if seen:  # the recruiter added them the day after their last look
+                finance[rec.id] = min(now - HOUR, max(seen) + DAY)
+        picked = sorted(finance, key=lambda i: (-finance[i], int(i)))[:FINANCE_POOL_SIZE]
+        finance = {i: finance[i] for i in picked}
+        eng = create_list(portal, ENGINEERING_POOL, "DYNAMIC", now - 120 * DAY, engineering,
+                          engineering_pool_filter())
+        fin = create_list(portal, FINANCE_POOL, "MANUAL", min(finance.values(), default=now) - DAY, finance)
+        return {eng.name: eng.list_id, fin.name: fin.list_id}
 
     def duplicates(self, owners: list[str]) -> list[tuple[Record, Record, int]]:
         """Two candidates who signed up twice; the duplicates are merged into them 15 and 9 days ago."""

@@ -1,0 +1,100 @@
+"""Bad records, merges, archives, scopes and rate limits: the run goes on, nothing is lost or sent twice."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+
+import requests
+
+BATCH_UPDATE = "/crm/v3/objects/contacts/batch/update"
+
+
+def test_bad_email_event_is_quarantined_and_the_run_goes_on(connector, sandbox):
+    connector.run("setup")
+    sandbox.add_email_event(type="OPEN", recipient="not-an-address", emailCampaignId=4242)
+    counts = connector.sync_json()
+    assert counts["status"] == "ok" and counts["quarantined"] == 1
+    assert counts["contacts_updated"] >= 200
+    status = connector.run("status").output
+    assert "recipient" in status and "email_event" in status
+
+
+def test_merged_contact_is_folded_into_the_survivor(connector, sandbox):
+    connector.run("setup")
+    connector.sync_json()
+    contacts = {c["id"]: c for c in sandbox.contacts()}
+    fan = sandbox.seed_summary["segments"]["fan"][0]
+    survivor = next(cid for cid, c in contacts.items() if c["properties"].get("email") == fan)
+    absorbed = next(cid for cid, c in contacts.items()
+                    if c["properties"].get("te_engagement_score") == "0" and cid != survivor)
+    sandbox.merge_contacts(survivor, absorbed)
+    sandbox.requests.clear()
+    counts = connector.sync_json()
+    assert counts["status"] == "ok"
+    pushed_ids = {i["id"] for r in sandbox.requests if r.path == BATCH_UPDATE for i in r.body["inputs"]}
+    assert absorbed not in pushed_ids
+    db = sqlite3.connect(connector.db_path)
+    assert db.execute("select merged_into from contact where id = ?", (absorbed,)).fetchone()[0] == survivor
+    assert db.execute("select count(*) from score where contact_id = ?", (absorbed,)).fetchone()[0] == 0
+
+
+def test_contact_archived_in_hubspot_is_not_retried_forever(connector, sandbox):
+    connector.run("setup")
+    connector.sync_json()
+    victim = next(c["id"] for c in sandbox.contacts() if c["properties"].get("te_engagement_score") == "0")
+    sandbox.archive_contact(victim)
+    sandbox.add_email_event(type="CLICK", recipient=sandbox.contact(victim)["email"], emailCampaignId=77,
+                            url="https://careers.example.com/vacancies/data-engineer")
+    first = connector.sync_json()
+    assert first["status"] == "ok"
+    sandbox.requests.clear()
+    connector.sync_json()
+    pushed_ids = {i["id"] for r in sandbox.requests if r.path == BATCH_UPDATE for i in r.body["inputs"]}
+    assert victim not in pushed_ids
+
+
+def test_missing_content_scope_disables_email_events_only(connector, sandbox):
+    from connector.sandbox.hubspot import DEFAULT_SCOPES
+    sandbox.scopes = DEFAULT_SCOPES - {"content"}
+    try:
+        out = connector.run("setup").output
+        counts = connector.sync_json()
+    finally:
+        sandbox.scopes = DEFAULT_SCOPES
+    assert "missing scope content" in out
+    assert counts["status"] == "ok" and counts.get("email_events_read", 0) == 0
+    assert not [r for r in sandbox.requests if r.path.startswith("/email/") and r.status == 403][1:]
+
+
+def test_realistic_limits_give_zero_429s(empty_sandbox, make_connector):
+    """Sandbox at tight limits (burst 15 per 10 s, 2 searches/s); a run that needs more must wait, never trip them."""
+    empty_sandbox.bulk_create_contacts(600)
+    conn = make_connector(empty_sandbox)
+    conn.run("setup")
+    empty_sandbox.set_rate_limits(rate_limit=15, rate_window_s=10, search_rate_per_s=2)
+    empty_sandbox.limiter.reset()               # setup's calls belong to another (earlier) window
+    empty_sandbox.requests.clear()
+    counts = conn.sync_json(HUBSPOT_RATE_LIMIT_PER_10S=15, HUBSPOT_SEARCH_RATE_PER_S=2)
+    assert counts["status"] == "ok" and counts["contacts_updated"] == 600
+    assert len(empty_sandbox.requests) > 15           # the burst budget really had to be waited for
+    assert [r.path for r in empty_sandbox.requests if r.status == 429] == []
+
+
+def test_sandbox_command_serves_hubspot_on_loopback(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "connector", "sandbox", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = line.split("HUBSPOT_BASE_URL=")[1].split()[0]
+        token = line.split("HUBSPOT_ACCESS_TOKEN=")[1].split()[0]
+        ok = requests.get(f"{url}/crm/v3/objects/contacts?limit=1", headers={"Authorization": f"Bearer {token}"},
+                          timeout=5)
+        denied = requests.get(f"{url}/crm/v3/objects/contacts?limit=1", timeout=5)
+        assert ok.status_code == 200 and len(ok.json()["results"]) == 1
+        assert denied.status_code == 401 and json.loads(denied.text)["category"] == "INVALID_AUTHENTICATION"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    time.sleep(0)
