@@ -87,6 +87,29 @@ def sync(obj: Ctx, as_json):
         render.sync_report(console, report)
 
 
+@cli.command()
+@click.option("--interval-seconds", type=float, help="Override SYNC_INTERVAL_MINUTES (for trying it out).")
+@click.option("--max-runs", type=int, help="Stop after this many runs (default: run until stopped).")
+@click.pass_obj
+def daemon(obj: Ctx, interval_seconds, max_runs):
+    """Run `sync` now and every SYNC_INTERVAL_MINUTES until stopped; a rejected token stops it."""
+    import logging
+
+    from connector.scheduler import run_daemon
+    from connector.sync import Sync
+    settings, engine = obj.settings, obj.engine()
+    log = logging.getLogger("connector.daemon")
+
+    def once():
+        report = Sync(settings, engine, _client(settings)).run()
+        log.info("sync run %s: %s, %s API calls, %s", report.run_id, report.status, report.api_calls,
+                 json.dumps(report.counts, sort_keys=True))
+
+    interval = interval_seconds or settings.sync_interval_minutes * 60
+    runs = run_daemon(once, interval_seconds=interval, max_runs=max_runs)
+    console.print(f"daemon stopped after {runs} runs")
+
+
 def _progress(quiet: bool):
     return (lambda _m: None) if quiet else (lambda m: console.print(f"[dim]… {m}[/dim]"))
 

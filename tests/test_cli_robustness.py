@@ -98,3 +98,20 @@ def test_sandbox_command_serves_hubspot_on_loopback(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     time.sleep(0)
+
+
+def test_daemon_runs_sync_on_an_interval(connector, sandbox):
+    connector.run("setup")
+    result = connector.run("daemon", "--interval-seconds", "0.5", "--max-runs", "2")
+    assert "after 2 runs" in result.output
+    db = sqlite3.connect(connector.db_path)
+    assert [r[0] for r in db.execute("select status from run where kind = 'sync'")] == ["ok", "ok"]
+
+
+def test_daemon_stops_on_a_rejected_token(connector, sandbox):
+    connector.run("setup")
+    sandbox.requests.clear()
+    result = connector.run("daemon", "--interval-seconds", "0.2", "--max-runs", "5", expect=3,
+                           HUBSPOT_ACCESS_TOKEN="pat-revoked")
+    assert "HUBSPOT_ACCESS_TOKEN" in result.output
+    assert len(sandbox.requests) == 1          # one refused call, then silence

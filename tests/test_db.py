@@ -47,3 +47,34 @@ def test_looser_mode_is_tightened(tmp_path):
     os.chmod(path, 0o644)
     make_engine(f"sqlite:///{path}")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_upgrade_from_previous_schema_keeps_data(tmp_path):
+    from alembic import command
+
+    from connector.db import _alembic_config
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, migration_heads()[0])
+    with engine.begin() as conn:
+        conn.execute(sa.text("insert into score (contact_id, value, band, suppressed, reasons, model_version, "
+                             "computed_at, touch_count) values ('7', 81.5, 'fan', 0, 'r', 'v1', '2026-01-01', 3)"))
+    applied = migrate(engine)
+    assert applied == migration_heads()[1:]
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("select value, band, horizon_exit_ms from score where contact_id = '7'")).one()
+    assert tuple(row) == (81.5, "fan", None)
+
+
+def test_unknown_migration_in_db_is_a_state_error(tmp_path):
+    import pytest
+
+    from connector.errors import StateError
+    engine = make_engine(f"sqlite:///{tmp_path}/future.db")
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("update alembic_version set version_num = '9999_future'"))
+    with pytest.raises(StateError, match="9999_future"):
+        migrate(engine)
