@@ -23,25 +23,21 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("must be a positive whole number")
-    return value
+def _number(cast: type, *, zero_ok: bool, words: str) -> Callable[[str], object]:
+    def parse(raw: str):
+        try:
+            value = cast(raw.strip())
+        except ValueError:
+            raise ValueError(f"must be {words}") from None
+        if value < 0 or (value == 0 and not zero_ok):
+            raise ValueError(f"must be {words}")
+        return value
+    return parse
 
 
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("must be zero or a positive whole number")
-    return value
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError("must be a positive number")
-    return value
+_positive_int = _number(int, zero_ok=False, words="a positive whole number")
+_non_negative_int = _number(int, zero_ok=True, words="zero or a positive whole number")
+_positive_float = _number(float, zero_ok=False, words="a positive number")
 
 
 def _url(raw: str) -> str:

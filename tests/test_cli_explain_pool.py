@@ -60,3 +60,18 @@ def test_pool_top_limits_and_prints_columns(synced):
     out = synced.run("pool", "--top", "5").output
     for col in ("score", "band", "trend 7d", "last touch", "application", "reasons"):
         assert col in out
+
+
+def test_pool_of_a_hubspot_list_shows_only_its_members(synced, sandbox):
+    _out, everyone = _top(synced)
+    chosen = [r["contact_id"] for r in everyone[::3]][:40]
+    list_id = sandbox.create_list("Call this week", chosen)
+    out, rows = _top(synced, "--list", list_id)
+    assert {r["contact_id"] for r in rows} == set(chosen)
+    assert [int(r["score"]) for r in rows] == sorted((int(r["score"]) for r in rows), reverse=True)
+    assert f"list {list_id}" in out
+
+
+def test_pool_of_an_unknown_list_is_a_clear_error(synced):
+    result = synced.run("pool", "--list", "999999", expect=1)
+    assert "999999" in result.output and result.output.startswith("error:")
