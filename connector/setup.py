@@ -66,7 +66,8 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -
     report.capabilities = probe_capabilities(client)
     try:
         report.scopes = client.token_scopes()
-        report.missing_scopes = {s: why for s, why in S.REQUIRED_SCOPES.items() if s not in report.scopes}
+        report.missing_scopes = {s: why for s, why in {**S.REQUIRED_SCOPES, **S.OPTIONAL_SCOPES}.items()
+                                 if s not in report.scopes}
     except FatalError as exc:       # not a private app token (or an older portal): probes above still tell
         if exc.status == 401:
             raise

@@ -69,7 +69,7 @@ def test_pool_of_a_hubspot_list_shows_only_its_members(synced, sandbox):
     out, rows = _top(synced, "--list", list_id)
     assert {r["contact_id"] for r in rows} == set(chosen)
     assert [int(r["score"]) for r in rows] == sorted((int(r["score"]) for r in rows), reverse=True)
-    assert f"list {list_id}" in out
+    assert f"list {list_id}" in out.output
 
 
 def test_pool_of_an_unknown_list_is_a_clear_error(synced):

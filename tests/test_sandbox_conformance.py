@@ -34,7 +34,8 @@ from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 
 from connector.sandbox.hubspot import ROUTES, HubSpotSandbox
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "hubspot-fixtures" / "email-events-v1.example.json"
+# A real (anonymised, MIT-licensed) response, vendored from shared/hubspot-fixtures with its license beside it.
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "email-events-v1.example.json"
 PRIMITIVES = {"str", "int", "float", "bool", "date", "datetime", "object"}
 # HubSpot's documented error envelope has `status: "error"`, which the SDK's Error model does not declare.
 ERROR_EXTRAS = {"status"}
@@ -344,7 +345,6 @@ def test_rate_limit_body_has_the_documented_keys(sandbox):
                                 "requestId"}
 
 
-@pytest.mark.skipif(not FIXTURE.exists(), reason="shared email-events fixture not present")
 def test_email_events_have_the_shape_of_the_real_response(client, sandbox):
     example = json.loads(FIXTURE.read_text())
     resp = client.api_request({"method": "GET", "path": "/email/public/v1/events", "qs": {"limit": 1000}})

@@ -7,7 +7,7 @@ SEARCH_PAGE_SIZE = 200                 # search max per page since Sep 2024 [C]
 SEARCH_RESULT_CAP = 10_000             # paging past 10,000 results is a 400 [C]
 BATCH_SIZE = 100                       # CRM batch endpoints take at most 100 inputs [C]
 LIST_PAGE_SIZE = 100
-LIST_MEMBERS_PAGE_SIZE = 250               # lists v3 memberships page maximum [U: SDK docs say 250]
+LIST_MEMBERS_PAGE_SIZE = 250               # lists v3 memberships page maximum (SDK docstring)
 OWNERS_PAGE_SIZE = 500
 EPOCH_FLOOR_MS = 1_000                 # HubSpot answers 500 to searches at the epoch (Estuary code [V])
 
@@ -43,3 +43,5 @@ REQUIRED_SCOPES = {
     "crm.objects.owners.read": "assign tasks to owners",
     "content": "marketing email events",
 }
+# Needed only by `connector pool --list`; reported, not demanded.
+OPTIONAL_SCOPES = {"crm.lists.read": "read contact lists for `connector pool --list`"}
