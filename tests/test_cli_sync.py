@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from connector.hubspot.properties import BANDS
+from connector.hubspot.properties import BANDS, PROPERTY_NAMES
 
 SCORE_PROPS = ("te_engagement_score", "te_engagement_band", "te_score_model", "te_last_engaged_at")
 
@@ -26,6 +26,9 @@ def test_sync_scores_the_pool_and_second_sync_writes_nothing(connector, sandbox)
     assert {s["te_engagement_band"] for s in scores.values()} == set(BANDS)
     for s in scores.values():
         assert 0 <= int(s["te_engagement_score"]) <= 100
+
+    written = {k for r in _batch_updates(sandbox) for i in r.body["inputs"] for k in i["properties"]}
+    assert written <= PROPERTY_NAMES            # the connector writes only its own te_* properties
 
     sandbox.requests.clear()
     second = connector.sync_json()
