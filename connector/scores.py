@@ -16,7 +16,7 @@ from connector.models import ScoreHistory, ScoreRow
 from connector.models import Touchpoint as TouchpointRow
 from connector.scoring.config import ScoringModel
 from connector.scoring.explain import reasons_text
-from connector.scoring.model import Score, Touchpoint, can_band_change, compute_score, score_many
+from connector.scoring.model import Score, Touchpoint, can_band_change, score_many
 from connector.scoring.stats import percentile_ranks
 
 REASONS_MAX_CHARS = 1_000
@@ -99,10 +99,10 @@ def save_history(session: Session, scores: dict[str, Score], touchpoints: dict[s
     known = set(session.exec(select(ScoreHistory.contact_id).where(
         ScoreHistory.contact_id.in_(list(scores)) if len(scores) <= IN_CHUNK else ScoreHistory.day < today).distinct()))
     week_ago = now - timedelta(days=TREND_DAYS)
-    for cid in scores:
-        if cid not in known and touchpoints.get(cid):
-            past = compute_score([t for t in touchpoints[cid] if t.occurred_at <= week_ago], week_ago, model)
-            rows.append({"contact_id": cid, "day": week_ago.date(), "value": past.value})
+    then = {cid: [t for t in touchpoints[cid] if t.occurred_at <= week_ago]
+            for cid in scores if cid not in known and touchpoints.get(cid)}
+    for cid, past in score_many(then, week_ago, model).items():
+        rows.append({"contact_id": cid, "day": week_ago.date(), "value": past.value})
     store.upsert_rows(session, ScoreHistory, rows, ["contact_id", "day"], ("value",))
 
 
