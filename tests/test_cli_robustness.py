@@ -115,3 +115,14 @@ def test_daemon_stops_on_a_rejected_token(connector, sandbox):
                            HUBSPOT_ACCESS_TOKEN="pat-revoked")
     assert "HUBSPOT_ACCESS_TOKEN" in result.output
     assert len(sandbox.requests) == 1          # one refused call, then silence
+
+
+def test_second_worker_on_the_same_portal_exits_with_a_clear_message(connector, sandbox):
+    connector.run("setup")
+    db = sqlite3.connect(connector.db_path)
+    db.execute("insert into lease (name, holder, expires_at) values ('portal', 'worker-7.example:4242', "
+               "'2999-01-01 00:00:00.000000')")
+    db.commit()
+    result = connector.run("sync", expect=4)
+    assert "worker-7.example:4242" in result.output and "lease" in result.output
+    assert not [r for r in sandbox.requests if "/objects/contacts" in r.path and r.method == "POST"]
