@@ -98,3 +98,6 @@ def status(console: Console, st) -> None:
     console.print(f"quarantined records: {st.quarantined}")
     for q in st.recent_quarantine:
         console.print(f"  {q.source} {q.record_id} field={q.field or '-'}: {q.error}")
+    console.print(f"ambiguous emails (events not attributed): {len(st.ambiguous)}")
+    for email, ids in st.ambiguous:
+        console.print(f"  {email}: contacts {', '.join(ids)}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from connector import state
+from connector import state, store
 from connector.models import Cursor, Quarantine, Run
 
 
@@ -18,13 +18,14 @@ class Status:
     cursors: list[Cursor]
     quarantined: int
     recent_quarantine: list[Quarantine]
+    ambiguous: list[tuple[str, list[str]]]
 
 
 def load_status(session: Session, limit: int = 10) -> Status:
     quarantined = session.exec(select(func.count()).select_from(Quarantine).where(Quarantine.resolved.is_(False))).one()
     recent = list(session.exec(select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)))
     return Status(runs=state.last_runs(session, limit), cursors=list(session.exec(select(Cursor))),
-                  quarantined=quarantined, recent_quarantine=recent)
+                  quarantined=quarantined, recent_quarantine=recent, ambiguous=store.ambiguous_emails(session))
 
 
 def run_counts(run: Run) -> dict:

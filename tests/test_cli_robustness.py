@@ -126,3 +126,16 @@ def test_second_worker_on_the_same_portal_exits_with_a_clear_message(connector, 
     result = connector.run("sync", expect=4)
     assert "worker-7.example:4242" in result.output and "lease" in result.output
     assert not [r for r in sandbox.requests if "/objects/contacts" in r.path and r.method == "POST"]
+
+
+def test_email_on_two_contacts_is_reported_not_guessed(connector, sandbox):
+    fan = sandbox.seed_summary["segments"]["fan"][0]
+    twin = sandbox.create_contact({"email": "twin@example.org", "hs_additional_emails": fan})
+    connector.run("setup")
+    counts = connector.sync_json()
+    assert counts["ambiguous_emails"] == 1
+    out = connector.run("status").output
+    assert fan in out and twin in out
+    db = sqlite3.connect(connector.db_path)
+    assert db.execute("select count(*) from touchpoint where recipient = ? and contact_id is not null",
+                      (fan,)).fetchone()[0] == 0
