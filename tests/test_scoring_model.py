@@ -111,6 +111,70 @@ def test_repeat_window_is_the_utc_day(first, second, dampening):
     assert older.dampening == dampening
 
 
+# A sliding 24 h repeat window instead of the UTC day (DESIGN.md says "within 24 h") is not monotone: these are the
+# smallest counterexamples found by brute force, checked against a reference sliding-window scorer written here.
+DAY = timedelta(hours=24)
+
+
+def sliding_reference(touchpoints: list[Touchpoint], now: datetime, kind: str, *, anchored: bool = False) -> float:
+    """One kind of the default model scored with a sliding 24 h repeat window instead of the UTC day.
+
+    anchored=False: rank = number of newer touchpoints of the same key less than 24 h later.
+    anchored=True: windows reach 24 h back from the newest touchpoint of a key not yet in one; rank = place in it.
+    Ranks >= max_per_key_per_day count 0; max_per_day keeps the biggest N per UTC day.
+    """
+    rule = MODEL.touchpoints[kind]
+    newest_first = sorted(touchpoints, key=lambda t: t.occurred_at, reverse=True)
+    windows: dict[str | None, list] = {}  # key -> [newest time in the window, touchpoints in it so far]
+    values = []
+    for t in newest_first:
+        if anchored:
+            window = windows.get(t.key)
+            if window is None or window[0] - t.occurred_at >= DAY:
+                windows[t.key] = window = [t.occurred_at, 0]
+            rank, window[1] = window[1], window[1] + 1
+        else:
+            rank = sum(u.key == t.key and t.occurred_at < u.occurred_at < t.occurred_at + DAY for u in newest_first)
+        decay = 0.5 ** (max(now - t.occurred_at, timedelta(0)) / timedelta(days=rule.half_life_days))
+        limited = rule.max_per_key_per_day is not None and rank >= rule.max_per_key_per_day
+        values.append((t.occurred_at.date(), 0.0 if limited else rule.points * decay * MODEL.repeat_factor**rank))
+    per_day = rule.max_per_day or len(values)
+    by_day: dict[object, list[float]] = {}
+    for day, value in values:
+        by_day.setdefault(day, []).append(value)
+    return math.fsum(v for day_values in by_day.values() for v in sorted(day_values, reverse=True)[:per_day])
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 6, day, hour, minute, tzinfo=UTC)
+
+
+SLIDING_COUNTEREXAMPLES = {
+    # 1 view per vacancy per 24 h: views 25 h apart both count; one in between leaves only the newest.
+    "vacancy views, per touchpoint": ("vacancy_view", False, [("v", _at(3, 11)), ("v", _at(4, 12))], ("v", _at(4, 0)),
+                                      15.598, 8.0),
+    # Dampening alone: x makes a a repeat (1 -> 1/2) but is itself the third within 24 h of b, b' (1/4).
+    "email clicks, per touchpoint": ("email_click", False,
+                                     [("m", _at(3, 9)), ("m", _at(4, 9, 30)), ("m", _at(4, 10))], ("m", _at(3, 12)),
+                                     14.635, 13.225),
+    # Windows anchored at the newest: x opens the window that dampens b, then is itself cut by 3 page views per day.
+    "page views, anchored window": ("page_view", True,
+                                    [("/a", _at(2, 20)), ("/p0", _at(3, 12)), ("/p1", _at(3, 12)), ("/p2", _at(3, 12))],
+                                    ("/a", _at(3, 10)), 11.328, 9.946),
+}
+
+
+@pytest.mark.parametrize("case", list(SLIDING_COUNTEREXAMPLES))
+def test_a_sliding_24h_window_would_not_be_monotone(case):
+    kind, anchored, existing, (extra_key, extra_at), before, after = SLIDING_COUNTEREXAMPLES[case]
+    old = [tp(kind, key=key, at=at) for key, at in existing]
+    new = [*old, tp(kind, key=extra_key, at=extra_at)]
+    assert sliding_reference(old, NOW, kind, anchored=anchored) == pytest.approx(before, abs=1e-3)
+    assert sliding_reference(new, NOW, kind, anchored=anchored) == pytest.approx(after, abs=1e-3)  # lower
+    # The UTC-day window of the model: the same new touchpoint never lowers the score.
+    assert compute_score(new, NOW, MODEL).value >= compute_score(old, NOW, MODEL).value
+
+
 def test_repeats_are_per_key():
     clicks = [tp("email_click", timedelta(hours=h), key=f"mail-{h}") for h in (1, 2, 3)]
     assert [c.dampening for c in compute_score(clicks, NOW, MODEL).contributions] == [1.0, 1.0, 1.0]

@@ -12,9 +12,21 @@ How a score is built (DESIGN.md section 4):
 Why a new positive touchpoint never lowers the score: in a bucket all share one half-life, so newest-first
 is biggest-first; pairing the biggest weights with the biggest values leaves every sorted weighted value at
 least as big, plus one more (rearrangement inequality); a top-N of such a list and the caps keep that.
-A sliding 24 h window would break this (a new touchpoint can chain older ones into deeper repeats), and so
-would per-key and per-day limits together (config.py refuses them). Passing time only lowers each decayed
-value, never reorders a bucket, so the score never rises without new touchpoints.
+Per-key and per-day limits together would break this (config.py refuses them). Passing time only lowers each
+decayed value, never reorders a bucket, so the score never rises without new touchpoints.
+Why a UTC day, not the sliding 24 h of DESIGN.md: no sliding window stays monotone. Smallest counterexample
+(default model, now 2025-06-04 12:00 UTC; 1 view per vacancy per 24 h, rank = newer views < 24 h later):
+vacancy views of one vacancy at 06-03 11:00 and 06-04 12:00 (25 h apart) score 15.598; add one at 06-04 00:00
+(13 h after the first, 12 h before the last) and only the newest counts: 8.000. The UTC day keeps 15.598.
+Generally, with repeat_factor f: a new touchpoint less than 24 h after a lone one and less than 24 h before a
+newer one turns that one from 1 into at most f and adds at most f itself: 1 + 2f < 2 (decay aside) for f < 1/2
+or a per-key limit of 1, whichever weighting damps every repeat within 24 h. With f = 1/2 and no limit, ranks by
+newer ones within 24 h fail with clicks on one mail at 06-03 09:00, 06-04 09:30 and 06-04 10:00 (14.635) plus
+one at 06-03 12:00 (13.225: the first becomes 1/2, the new one is the third repeat within 24 h, 1/4).
+Windows anchored at the newest touchpoint (24 h back from it; the next older one opens a new window) pass brute
+force on their own, but do not damp every repeat within 24 h, and fail with max_per_day: a window across
+midnight moves value between days and the day limit drops the gain but not the loss (page views /a at 06-02
+20:00, three others at 06-03 12:00: 11.328; add /a at 06-03 10:00: 9.946). See tests/test_scoring_model.py.
 """
 
 from __future__ import annotations
