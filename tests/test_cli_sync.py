@@ -57,7 +57,7 @@ def test_250_changes_make_exactly_three_batch_updates(empty_sandbox, make_connec
     conn.run("setup")
     counts = conn.sync_json()
     batches = _batch_updates(empty_sandbox)
-    assert [len(r.body["inputs"]) for r in batches] == [100, 100, 50]
+    assert sorted(len(r.body["inputs"]) for r in batches) == [50, 100, 100]
     assert counts["contacts_updated"] == 250
 
 

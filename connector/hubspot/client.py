@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,6 +134,7 @@ class HubSpotClient:
         self.general = RollingLimiter(settings.rate_limit_per_10s, GENERAL_WINDOW_S, clock=clock, sleep=sleep)
         self.search = RollingLimiter(settings.hubspot_search_rate_per_s, SEARCH_WINDOW_S, clock=clock, sleep=sleep)
         self.stats = CallStats()
+        self._stats_lock = threading.Lock()
         self._apis: dict[str, object] = {}
 
     def api(self, dotted: str):
@@ -167,7 +169,7 @@ class HubSpotClient:
         if search:      # a search spends both budgets: its own per-second one and the account's burst window [U]
             self.search.acquire()
         self.general.acquire()
-        self.stats.calls += 1
+        self._count()
         try:
             data, status, headers = method(*args, **kwargs)
         except urllib3.exceptions.HTTPError as exc:
@@ -184,7 +186,7 @@ class HubSpotClient:
 
     def _http_once(self, what, method, path, params, body):
         self.general.acquire()
-        self.stats.calls += 1
+        self._count()
         try:
             resp = self._http.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -197,8 +199,13 @@ class HubSpotClient:
         except ValueError:
             raise FatalError(f"HubSpot sent a body that is not JSON on {what}") from None
 
+    def _count(self) -> None:
+        with self._stats_lock:
+            self.stats.calls += 1
+
     def _observe(self, status, headers, search):
-        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        with self._stats_lock:
+            self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
         if headers:
             (self.search if search else self.general).observe(headers)
             daily = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
@@ -219,7 +226,8 @@ class HubSpotClient:
                 wait = self._backoff(exc, attempt, search)
                 log.warning("%s; retrying in %.1f s", exc, wait)
                 (self.search if search else self.general).pause(wait)
-                self.stats.retries += 1
+                with self._stats_lock:
+                    self.stats.retries += 1
                 attempt += 1
 
     def _backoff(self, exc: RetryableError, attempt: int, search: bool) -> float:

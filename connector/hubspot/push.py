@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInput, SimplePublicObjectBatchInput
@@ -62,6 +64,7 @@ def _property_create(spec: PropertySpec, order: int) -> PropertyCreate:
 
 
 NOT_FOUND_CATEGORY = "OBJECT_NOT_FOUND"
+PUSH_CONCURRENCY = 3        # batches in flight at once; Airbyte's HubSpot source defaults to 3 workers too
 
 
 @dataclass
@@ -73,17 +76,30 @@ class PushResult:
 
 
 def push_contact_updates(client: HubSpotClient, updates: dict[str, dict[str, str]], on_batch=None) -> PushResult:
-    """batch/update in chunks of 100; per-input errors are mapped back to their contacts, the rest goes on.
+    """batch/update in chunks of 100, a few at a time (the limiter keeps them within the rate limit);
+    per-input errors are mapped back to their contacts and the rest goes on.
 
     `on_batch(written)` is called after each successful batch so the caller can commit what HubSpot took.
     """
     result = PushResult()
     items = list(updates.items())
-    for i in range(0, len(items), S.BATCH_SIZE):
-        written = _push_batch(client, items[i:i + S.BATCH_SIZE], result)
-        result.written.update(written)
-        if on_batch and written:
-            on_batch(written)
+    batches = [items[i:i + S.BATCH_SIZE] for i in range(0, len(items), S.BATCH_SIZE)]
+    lock = threading.Lock()
+
+    def one(batch):
+        partial = PushResult()
+        written = _push_batch(client, batch, partial)
+        with lock:
+            result.written.update(written)
+            result.failed.extend(partial.failed)
+            result.gone.update(partial.gone)
+            result.requests += partial.requests
+            if on_batch and written:
+                on_batch(written)
+
+    with ThreadPoolExecutor(max_workers=PUSH_CONCURRENCY) as pool:
+        for future in [pool.submit(one, b) for b in batches]:
+            future.result()          # re-raises the first fatal error after the others finished
     return result
 
 
