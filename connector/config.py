@@ -132,13 +132,24 @@ def setting_docs() -> list[tuple[str, str, object]]:
     return [(f.metadata["env"], f.metadata["help"], f.default) for f in fields(Settings)]
 
 
+def _refuse_shared_secret_file(path: Path) -> None:
+    """A token file others can read is a leaked token waiting to happen (ASVS 14.2.1; quality-bar.md #17)."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(f"HUBSPOT_ACCESS_TOKEN is in {path.name}, which others can read (mode {mode:o}): "
+                          f"run `chmod 600 {path.name}`")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
     """Settings from `environ` (default os.environ) over the `.env` file over defaults; bad values name the variable."""
     values: dict[str, str] = {}
     dotenv_path = env_file if env_file is not None else find_dotenv(usecwd=True)
     if dotenv_path and Path(dotenv_path).is_file():
         values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    if values.get("HUBSPOT_ACCESS_TOKEN") and not environ.get("HUBSPOT_ACCESS_TOKEN"):
+        _refuse_shared_secret_file(Path(dotenv_path))
+    values.update(environ)
     kwargs = {}
     for f in fields(Settings):
         raw = values.get(f.metadata["env"])

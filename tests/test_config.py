@@ -57,3 +57,15 @@ def test_env_example_lists_every_setting():
     example = (Path(__file__).parent.parent / ".env.example").read_text()
     for env, _help, _default in setting_docs():
         assert f"\n{env}=" in example, f"{env} missing from .env.example"
+
+
+def test_token_in_a_world_readable_dotenv_is_refused(tmp_path):
+    import os
+    env_file = tmp_path / ".env"
+    env_file.write_text("HUBSPOT_ACCESS_TOKEN=pat-na1-SENTINEL\n")
+    os.chmod(env_file, 0o644)
+    with pytest.raises(ConfigError, match="chmod 600") as err:
+        load_settings({}, env_file=env_file)
+    assert "SENTINEL" not in str(err.value)
+    os.chmod(env_file, 0o600)
+    assert load_settings({}, env_file=env_file).hubspot_access_token == "pat-na1-SENTINEL"
