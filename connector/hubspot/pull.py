@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
-from connector.hubspot.timeparse import to_ms
+from connector.hubspot.timeparse import ms_to_dt, to_ms
 
 
 class BadRecordError(ValueError):
@@ -151,48 +150,38 @@ def fetch_email_event_pages(client: HubSpotClient, start_ms: int, end_ms: int) -
         window_start = window_end
 
 
-def fetch_web_events(client: HubSpotClient, contact_id: str, after_ms: int, before_ms: int) -> Iterator[list]:
-    """Page views of one contact (web analytics events are served per object; Enterprise only)."""
-    api = client.api("events.events_api")
+def _paged(fetch_page) -> Iterator:
+    """Follow HubSpot's `paging.next.after` cursor: fetch_page(after) for each page until there is no next."""
     after = None
     while True:
-        kwargs = dict(object_type="contact", object_id=int(contact_id), event_type=S.WEB_EVENT_TYPE,
-                      occurred_after=_iso(after_ms), occurred_before=_iso(before_ms), limit=S.WEB_EVENTS_PAGE_SIZE)
-        if after:
-            kwargs["after"] = after
-        page = client.call("web analytics events", api.get_page_with_http_info, **kwargs)
-        yield list(page.results or [])
+        page = fetch_page(after)
+        yield page
         nxt = page.paging.next if page.paging else None
         if not nxt or not nxt.after:
             return
         after = nxt.after
 
 
-def _iso(ms: int):
-    from connector.hubspot.timeparse import ms_to_dt
-    return ms_to_dt(ms)
+def fetch_web_events(client: HubSpotClient, contact_id: str, after_ms: int, before_ms: int) -> Iterator[list]:
+    """Page views of one contact (web analytics events are served per object; Enterprise only)."""
+    api = client.api("events.events_api")
 
-
-def url_path(url: str | None) -> tuple[str, str]:
-    """(host, path) of a URL, lower-cased host; ('', '') when unparsable."""
-    try:
-        parsed = urlparse(url or "")
-    except ValueError:
-        return "", ""
-    return (parsed.hostname or "").lower(), parsed.path or "/"
+    def page(after):
+        kwargs = {"after": after} if after else {}
+        return client.call("web analytics events", api.get_page_with_http_info, object_type="contact",
+                           object_id=int(contact_id), event_type=S.WEB_EVENT_TYPE, occurred_after=ms_to_dt(after_ms),
+                           occurred_before=ms_to_dt(before_ms), limit=S.WEB_EVENTS_PAGE_SIZE, **kwargs)
+    for p in _paged(page):
+        yield list(p.results or [])
 
 
 def fetch_list_member_ids(client: HubSpotClient, list_id: str) -> Iterator[list[str]]:
     """Record ids of a HubSpot list's members, page by page (lists v3 memberships)."""
     api = client.api("crm.lists.memberships_api")
-    after = None
-    while True:
-        kwargs = {"limit": S.LIST_MEMBERS_PAGE_SIZE}
-        if after:
-            kwargs["after"] = after
-        page = client.call(f"list {list_id} memberships", api.get_page_with_http_info, list_id=str(list_id), **kwargs)
-        yield [str(m.record_id) for m in page.results or []]
-        nxt = page.paging.next if page.paging else None
-        if not nxt or not nxt.after:
-            return
-        after = nxt.after
+
+    def page(after):
+        kwargs = {"after": after} if after else {}
+        return client.call(f"list {list_id} memberships", api.get_page_with_http_info, list_id=str(list_id),
+                           limit=S.LIST_MEMBERS_PAGE_SIZE, **kwargs)
+    for p in _paged(page):
+        yield [str(m.record_id) for m in p.results or []]
