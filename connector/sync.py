@@ -122,7 +122,8 @@ class Sync:
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
         self.progress("pulling email events")
-        for events, checkpoint in fetch_email_event_pages(self.client, since, self.until_ms):
+        start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
+        for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
             rows = []
             with session_scope(self.engine) as session:
                 for event in events:

@@ -123,3 +123,18 @@ def test_token_never_reaches_output_or_state_db(connector, sandbox):
     for path in glob.glob(connector.db_path + "*"):      # the DB and its -wal/-shm sidecars
         with open(path, "rb") as fh:
             assert sandbox.token.encode() not in fh.read(), path
+
+
+def test_late_email_event_inside_the_overlap_is_still_counted(connector, sandbox):
+    """An event that shows up after the run that covered its timestamp is re-read by the next run's overlap."""
+    connector.run("setup")
+    connector.sync_json()
+    cold = next(c for c in sandbox.contacts() if c["properties"].get("te_engagement_score") == "0"
+                and c["properties"].get("email"))
+    import time as _time
+    late_ms = int(_time.time() * 1000) - 30 * 60 * 1000          # happened 30 minutes ago, arrives only now
+    sandbox.add_email_event(type="CLICK", recipient=cold["properties"]["email"], emailCampaignId=99, created=late_ms,
+                            url="https://careers.example.com/vacancies/data-engineer")
+    counts = connector.sync_json()
+    assert counts["touchpoints_new"] == 1
+    assert int(sandbox.contact(cold["id"])["te_engagement_score"]) > 0

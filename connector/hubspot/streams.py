@@ -14,6 +14,9 @@ EPOCH_FLOOR_MS = 1_000                 # HubSpot answers 500 to searches at the 
 EMAIL_EVENTS_PATH = "/email/public/v1/events"
 EMAIL_EVENTS_PAGE_SIZE = 1_000
 EMAIL_EVENTS_WINDOW_MS = 30 * 24 * 3600 * 1000   # Airbyte steps P30D through this API [V]
+# Re-read the last hour each run: recent data is not monotonic (Estuary trails a delayed stream by 1 h [V];
+# Airbyte added a lookback for late records [V]). Events dedupe by id, so the overlap costs only a page or two.
+EMAIL_EVENTS_OVERLAP_MS = 3600 * 1000
 
 WEB_EVENT_TYPE = "e_visited_page"
 WEB_EVENTS_PAGE_SIZE = 100
