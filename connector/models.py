@@ -141,3 +141,12 @@ class Quarantine(SQLModel, table=True):
     error: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     resolved: bool = False
+
+
+class EmailCampaign(SQLModel, table=True):
+    """Marketing email names (from SENT events' subject), so explain can say which mail was clicked."""
+
+    __tablename__ = "email_campaign"
+
+    id: str = Field(primary_key=True)
+    subject: str = Field(sa_column=Column(Text, nullable=False))

@@ -33,7 +33,12 @@ def _ms(dt: datetime | None) -> int | None:
     return int(dt.timestamp() * 1000) if dt else None
 
 
-def _tp(kind, occurred_ms, key, label, source, source_id) -> Touchpoint:
+EMAIL_KINDS = frozenset({"email_open", "email_click"})
+
+
+def _tp(kind, occurred_ms, key, label, source, source_id, campaigns: dict[str, str]) -> Touchpoint:
+    if label is None and kind in EMAIL_KINDS:
+        label = campaigns.get(key)
     return Touchpoint(kind=kind, occurred_at=ms_to_dt(occurred_ms), key=key, label=label,
                       source_id=f"{source}:{source_id}")
 
@@ -41,17 +46,18 @@ def _tp(kind, occurred_ms, key, label, source, source_id) -> Touchpoint:
 def load_touchpoints(session: Session, contact_ids: Iterable[str]) -> dict[str, list[Touchpoint]]:
     """Scoring touchpoints per contact, read as plain columns (no ORM objects: a full rescore reads millions)."""
     wanted = set(contact_ids)
+    campaigns = store.campaign_names(session)
     out: dict[str, list[Touchpoint]] = {cid: [] for cid in wanted}
     if len(wanted) > STREAM_ALL_ABOVE:
         rows = session.exec(select(*_TP_COLUMNS).where(TouchpointRow.contact_id.is_not(None)))
         for cid, *rest in rows:
             if cid in wanted:
-                out[cid].append(_tp(*rest))
+                out[cid].append(_tp(*rest, campaigns))
         return out
     ids = sorted(wanted)
     for i in range(0, len(ids), IN_CHUNK):
         for cid, *rest in session.exec(select(*_TP_COLUMNS).where(TouchpointRow.contact_id.in_(ids[i:i + IN_CHUNK]))):
-            out[cid].append(_tp(*rest))
+            out[cid].append(_tp(*rest, campaigns))
     return out
 
 

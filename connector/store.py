@@ -8,7 +8,16 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from connector.models import Contact, ContactEmail, Pushed, Quarantine, ScoreRow, Touchpoint, WebCursor
+from connector.models import (
+    Contact,
+    ContactEmail,
+    EmailCampaign,
+    Pushed,
+    Quarantine,
+    ScoreRow,
+    Touchpoint,
+    WebCursor,
+)
 from connector.state import utcnow
 
 CONTACT_COLUMNS = ("email", "additional_emails", "first_name", "last_name", "owner_id", "modified_ms",
@@ -177,6 +186,14 @@ def save_pushed(session: Session, updates: dict[str, dict[str, str]]) -> None:
         stmt = _insert(session, Pushed)
         session.exec(stmt.on_conflict_do_update(index_elements=["contact_id", "property"],
                                                 set_={"value": stmt.excluded.value, "pushed_at": now}), params=rows)
+
+
+def save_campaign_names(session: Session, names: dict[str, str]) -> None:
+    upsert_rows(session, EmailCampaign, [{"id": k, "subject": v} for k, v in names.items()], ["id"], ("subject",))
+
+
+def campaign_names(session: Session) -> dict[str, str]:
+    return dict(session.exec(select(EmailCampaign.id, EmailCampaign.subject)).all())
 
 
 def upsert_rows(session: Session, model, rows: list[dict], keys: list[str], columns: Iterable[str]) -> None:

@@ -24,7 +24,7 @@ from connector.hubspot.pull import (
 )
 from connector.hubspot.push import push_contact_updates
 from connector.hubspot.timeparse import dt_to_ms
-from connector.hubspot.touchpoints import email_event_touchpoints, web_event_touchpoints
+from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
 from connector.scores import desired_properties, rescore
 from connector.scoring.config import load_model
 from connector.scoring.vacancies import VacancyMatcher
@@ -124,13 +124,17 @@ class Sync:
         self.progress("pulling email events")
         start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
         for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
-            rows = []
+            rows, names = [], {}
             with session_scope(self.engine) as session:
                 for event in events:
                     try:
                         rows.extend(email_event_touchpoints(event, self.matcher))
                     except BadRecordError as bad:
                         self._quarantine(session, bad)
+                    named = email_campaign_name(event)
+                    if named:
+                        names[named[0]] = named[1]
+                store.save_campaign_names(session, names)
                 self._add("email_events_read", len(events))
                 self._add("touchpoints_new", store.save_touchpoints(session, rows))
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))

@@ -32,6 +32,13 @@ def test_explain_contributions_add_up_to_a_fans_score(synced):
                for c in data["contributions"])
 
 
+def test_explain_names_the_mail_that_was_clicked(synced, sandbox):
+    fan = sandbox.seed_summary["segments"]["fan"][0]
+    data = json.loads(synced.run("explain", fan, "--json").output)
+    mails = [c for c in data["contributions"] if c["kind"] in ("email_click", "email_open")]
+    assert mails and all(c["label"] and not c["label"].isdigit() for c in mails)
+
+
 def test_explain_table_shows_caps_and_model(synced):
     _out, rows = _top(synced, "--band", "fan")
     out = synced.run("explain", rows[0]["email"]).output

@@ -38,6 +38,14 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
     return rows
 
 
+def email_campaign_name(event: dict) -> tuple[str, str] | None:
+    """(campaign id, subject) from a SENT event, which is the one event type that carries the subject."""
+    if str(event.get("type") or "").upper() != "SENT":
+        return None
+    campaign, subject = str(event.get("emailCampaignId") or ""), str(event.get("subject") or "").strip()
+    return (campaign, subject[:200]) if campaign and subject else None
+
+
 def _email_kinds(etype: str, event: dict) -> list[str]:
     if etype == "OPEN":
         return ["email_open"]
