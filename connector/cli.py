@@ -75,16 +75,20 @@ def setup(obj: Ctx, dry_run):
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the run's counts as JSON.")
+@click.option("--dry-run", is_flag=True, help="Pull and score, but only print the updates HubSpot would get.")
 @click.pass_obj
-def sync(obj: Ctx, as_json):
+def sync(obj: Ctx, as_json, dry_run):
     """Pull changed contacts and events, rescore, and write changed values back to HubSpot."""
     from connector.sync import Sync
-    report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json)).run()
+    report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json),
+                  dry_run=dry_run).run()
     if as_json:
         click.echo(json.dumps({"run_id": report.run_id, "status": report.status, "api_calls": report.api_calls,
                                **report.counts}, sort_keys=True))
     else:
         render.sync_report(console, report)
+        if dry_run:
+            render.planned_updates(console, report.planned)
 
 
 @cli.command()

@@ -101,3 +101,14 @@ def status(console: Console, st) -> None:
     console.print(f"ambiguous emails (events not attributed): {len(st.ambiguous)}")
     for email, ids in st.ambiguous:
         console.print(f"  {email}: contacts {', '.join(ids)}")
+
+
+def planned_updates(console: Console, planned: dict[str, dict[str, str]], limit: int = 20) -> None:
+    console.print(f"Dry run: HubSpot would get {len(planned)} contact updates "
+                  f"({sum(len(p) for p in planned.values())} values); nothing was written.")
+    table = Table(title=f"Planned updates (first {min(limit, len(planned))})")
+    table.add_column("contact")
+    table.add_column("values", overflow="fold")
+    for cid, props in list(planned.items())[:limit]:
+        table.add_row(cid, ", ".join(f"{k}={v[:40]}" for k, v in props.items() if k != "te_engagement_reasons"))
+    console.print(table)

@@ -43,14 +43,18 @@ class SyncReport:
     api_calls: int = 0
     status: str = "ok"
     error: str | None = None
+    planned: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class Sync:
     """The steps of one run; each step commits before the next starts, so a crash loses at most the step in flight."""
 
     def __init__(self, settings: Settings, engine: Engine, client: HubSpotClient, *,
-                 now: datetime | None = None, progress: Callable[[str], None] | None = None):
+                 now: datetime | None = None, progress: Callable[[str], None] | None = None,
+                 dry_run: bool = False):
         self.settings, self.engine, self.client = settings, engine, client
+        self.dry_run = dry_run
+        self.planned: dict[str, dict[str, str]] = {}
         self.now = now or datetime.now(UTC)
         self.until_ms = dt_to_ms(self.now) - settings.sync_lag_seconds * 1000
         self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
@@ -68,7 +72,7 @@ class Sync:
             if state.get_fact(session, FACT_SETUP_AT) is None:
                 raise StateError("the portal is not set up yet: run `connector setup` first")
             state.acquire_lease(session)
-            self.run_id = state.start_run(session, "sync").id
+            self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
         report = SyncReport(run_id=self.run_id)
         started = time.monotonic()
         try:
@@ -94,6 +98,7 @@ class Sync:
         finally:
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
+            report.planned = self.planned
             with session_scope(self.engine) as session:
                 state.finish_run(session, self.run_id, status=report.status, counts=report.counts,
                                  api_calls=report.api_calls, error=report.error)
@@ -181,6 +186,11 @@ class Sync:
                 if "te_scored_at" in props:
                     changed["te_scored_at"] = props["te_scored_at"]
                 updates[cid] = changed
+        if self.dry_run:     # pulled and scored locally; HubSpot is not written, so the next real run pushes these
+            self.planned = updates
+            self._add("contacts_planned", len(updates))
+            self._add("property_values_planned", sum(len(p) for p in updates.values()))
+            return
         self.progress(f"writing {len(updates)} contacts")
 
         def commit(written):

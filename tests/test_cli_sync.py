@@ -138,3 +138,13 @@ def test_late_email_event_inside_the_overlap_is_still_counted(connector, sandbox
     counts = connector.sync_json()
     assert counts["touchpoints_new"] == 1
     assert int(sandbox.contact(cold["id"])["te_engagement_score"]) > 0
+
+
+def test_dry_run_writes_nothing_then_the_real_run_writes_it_all(connector, sandbox):
+    connector.run("setup")
+    out = connector.run("sync", "--dry-run").output
+    assert "nothing was written" in out and "would get" in out
+    assert _batch_updates(sandbox) == []
+    assert _hubspot_scores(sandbox) == {}
+    counts = connector.sync_json()
+    assert counts["contacts_updated"] >= 200
