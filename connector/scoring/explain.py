@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from connector.scoring.compiled import SECONDS_PER_DAY
 from connector.scoring.model import NEGATIVE_KINDS, Contribution, Score
 
-SECONDS_PER_DAY = 86_400
 SECONDS_PER_HOUR = 3_600
 # HubSpot text properties hold 65,536 characters [V knowledge.hubspot.com/account/property-field-types-in-hubspot,
 # via reference/quality-bar.md 2.5]; the reasons are kept far shorter, to be read at a glance in a list view.

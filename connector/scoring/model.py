@@ -35,105 +35,36 @@ import gc
 import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from connector.scoring.compiled import SECONDS_PER_DAY, Rule, Table, compiled
+from connector.scoring.records import (  # noqa: F401 - re-exported: the public face of the scoring model
+    BANDS,
+    KIND_WORDS,
+    NEGATIVE_GROUP,
+    NEGATIVE_KINDS,
+    TOUCHPOINT_KINDS,
+    Contribution,
+    Score,
+    Touchpoint,
+)
 
 if TYPE_CHECKING:
     from connector.scoring.config import ScoringModel
 
-TOUCHPOINT_KINDS = ("vacancy_view", "page_view", "email_click", "email_open", "form_submission",
-                    "apply_intent", "application", "event_attended", "unsubscribe", "hard_bounce", "spam_report")
-NEGATIVE_KINDS = ("unsubscribe", "hard_bounce", "spam_report")
-BANDS = ("cold", "warm", "engaged", "fan")
-NEGATIVE_GROUP = "negative"
-# (singular noun, what its key is) per kind, for notes and reasons.
-KIND_WORDS = {
-    "vacancy_view": ("vacancy view", "vacancy"), "page_view": ("page view", "page"),
-    "email_click": ("email click", "mail"), "email_open": ("email open", "mail"),
-    "form_submission": ("form submission", "form"), "apply_intent": ("apply intent", "vacancy"),
-    "application": ("application", "vacancy"), "event_attended": ("event attended", "event"),
-    "unsubscribe": ("unsubscribe", "mail"), "hard_bounce": ("hard bounce", "mail"),
-    "spam_report": ("spam report", "mail"),
-}
-SECONDS_PER_DAY = 86_400.0
-_CACHE_SIZE = 8
-_PRECOMPUTED_RANKS = 16
-
-
-@dataclass(frozen=True, slots=True)
-class Touchpoint:
-    """One engagement event of a contact."""
-
-    kind: str
-    occurred_at: datetime
-    key: str | None = None
-    label: str | None = None
-    source_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Contribution:
-    """What one touchpoint adds: points = base_points * decay * dampening - cap_cut."""
-
-    touchpoint: Touchpoint
-    group: str
-    base_points: float
-    decay: float
-    dampening: float
-    cap_cut: float
-    points: float
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """A computed score; contributions are sorted by points, highest first."""
-
-    value: float
-    band: str
-    contributions: tuple[Contribution, ...]
-    suppressed: bool
-    model_version: str
-    last_touch_at: datetime | None
-    horizon_exit_at: datetime | None = None  # when the oldest considered touchpoint leaves the horizon
-
-
-class _Rule(NamedTuple):
-    group: str
-    points: float
-    half_life_s: float
-    per_day: int | None
-    per_key_day: int | None
-    per_key: int | None
-    day_note: str
-    key_day_note: str
-    key_note: str
-
-
-class _Table(NamedTuple):
-    rules: dict[str, _Rule]
-    horizon_s: float
-    factor: float
-    weights: tuple[float, ...]           # factor ** rank for the first ranks
-    repeat_notes: tuple[str, ...]
-    group_caps: dict[str, float]
-    total_cap: float
-    floor: float
-    negative_notes: dict[str, str]
-    version: str
 
 
 def compute_score(touchpoints: Iterable[Touchpoint], now: datetime, model: ScoringModel) -> Score:
     """Score one contact's touchpoints as of `now` (timezone-aware)."""
-    return _score(touchpoints, _timestamp(now), _compiled(model), model)
+    return _score(touchpoints, _timestamp(now), compiled(model), model)
 
 
 def score_many(touchpoints_by_contact: Mapping[str, Iterable[Touchpoint]], now: datetime,
                model: ScoringModel) -> dict[str, Score]:
     """Score many contacts at one `now`, sharing the compiled model (full rescoring)."""
-    now_ts, table = _timestamp(now), _compiled(model)
+    now_ts, table = _timestamp(now), compiled(model)
     # Scores hold no reference cycles; generational GC passes over the millions of live touchpoints
     # would otherwise nearly double a full rescore (measured 16 s -> 9 s for 2M touchpoints).
     gc_was_enabled = gc.isenabled()
@@ -180,7 +111,7 @@ def _timestamp(moment: datetime) -> float:
     return moment.timestamp()
 
 
-def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: _Table, model: ScoringModel) -> Score:
+def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model: ScoringModel) -> Score:
     by_kind, negatives, oldest, newest = _collect(touchpoints, now_ts, table)
     rows: list[list] = []  # [touchpoint, ts, rule, decay, dampening, note, points before caps]
     sums: dict[str, list[float]] = {}
@@ -220,7 +151,7 @@ def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: _Table, mode
     )
 
 
-def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: _Table):
+def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table):
     """Split into positive touchpoints within the horizon (per kind, as (ts, source id, tp)) and negatives."""
     rules, horizon_s = table.rules, table.horizon_s
     by_kind: dict[str, list[tuple[float, str, Touchpoint]]] = {}
@@ -250,7 +181,7 @@ def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: _Table):
     return by_kind, negatives, oldest, newest_tp
 
 
-def _kind_rows(rule: _Rule, items: list[tuple[float, str, Touchpoint]], now_ts: float, table: _Table) -> list[list]:
+def _kind_rows(rule: Rule, items: list[tuple[float, str, Touchpoint]], now_ts: float, table: Table) -> list[list]:
     """Rows for one kind: decay, repeat dampening per (key, UTC day), then the limits."""
     items.sort(key=_ITEM_SOURCE)
     items.sort(key=_ITEM_TS, reverse=True)  # newest first; stable, so ties stay in source id order
@@ -291,7 +222,7 @@ def _keep_top(rows: list[list], limit: int, part_of, note: str) -> None:
                 row[4], row[5], row[6] = 0.0, note, 0.0
 
 
-def _cap_ratios(sums: dict[str, list[float]], table: _Table) -> tuple[float, dict[str, tuple[float, str]]]:
+def _cap_ratios(sums: dict[str, list[float]], table: Table) -> tuple[float, dict[str, tuple[float, str]]]:
     """Value after group caps and the total cap, and per group the factor (and note) to cut each row by."""
     raws = {group: math.fsum(parts) for group, parts in sums.items()}
     total = math.fsum(min(raw, table.group_caps[group]) for group, raw in raws.items())
@@ -308,48 +239,3 @@ def _cap_ratios(sums: dict[str, list[float]], table: _Table) -> tuple[float, dic
 _ITEM_TS, _ITEM_SOURCE = itemgetter(0), itemgetter(1)  # items: (ts, source id, touchpoint)
 _ROW_TS, _ROW_RAW = itemgetter(1), itemgetter(6)       # rows: see _score
 _BY_POINTS = attrgetter("points")
-
-
-_compiled_cache: list[tuple[ScoringModel, _Table]] = []
-
-
-def _compiled(model: ScoringModel) -> _Table:
-    """Per-model constants (seconds, notes) computed once; keyed on the model object itself."""
-    for cached, table in _compiled_cache:
-        if cached is model:
-            return table
-    table = _compile(model)
-    _compiled_cache.insert(0, (model, table))
-    del _compiled_cache[_CACHE_SIZE:]
-    return table
-
-
-def _compile(model: ScoringModel) -> _Table:
-    rules = {}
-    for kind, r in model.touchpoints.items():
-        noun, key_noun = KIND_WORDS[kind]
-        rules[kind] = _Rule(
-            r.group, r.points, r.half_life_days * SECONDS_PER_DAY, r.max_per_day, r.max_per_key_per_day,
-            r.max_per_key,
-            f"limit: {_count(r.max_per_day, noun)} per day",
-            f"limit: {_count(r.max_per_key_per_day, noun)} per {key_noun} per day",
-            f"limit: {_count(r.max_per_key, noun)} per {key_noun}",
-        )
-    ranks = range(_PRECOMPUTED_RANKS)
-    return _Table(
-        rules=rules,
-        horizon_s=model.horizon_days * SECONDS_PER_DAY,
-        factor=model.repeat_factor,
-        weights=tuple(model.repeat_factor**rank for rank in ranks),
-        repeat_notes=tuple(f"repeat {rank + 1} that day" if rank else "" for rank in ranks),
-        group_caps=dict(model.group_caps),
-        total_cap=model.total_cap,
-        floor=model.floor,
-        negative_notes={kind: f"{KIND_WORDS[kind][0]}: score floored to {model.floor:g}, no tasks or reminders"
-                        for kind in NEGATIVE_KINDS},
-        version=model.version,
-    )
-
-
-def _count(n: int | None, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,59 @@
+"""The scoring vocabulary: touchpoint kinds and bands, and the Touchpoint, Contribution and Score records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+TOUCHPOINT_KINDS = ("vacancy_view", "page_view", "email_click", "email_open", "form_submission",
+                    "apply_intent", "application", "event_attended", "unsubscribe", "hard_bounce", "spam_report")
+NEGATIVE_KINDS = ("unsubscribe", "hard_bounce", "spam_report")
+BANDS = ("cold", "warm", "engaged", "fan")
+NEGATIVE_GROUP = "negative"
+# (singular noun, what its key is) per kind, for notes and reasons.
+KIND_WORDS = {
+    "vacancy_view": ("vacancy view", "vacancy"), "page_view": ("page view", "page"),
+    "email_click": ("email click", "mail"), "email_open": ("email open", "mail"),
+    "form_submission": ("form submission", "form"), "apply_intent": ("apply intent", "vacancy"),
+    "application": ("application", "vacancy"), "event_attended": ("event attended", "event"),
+    "unsubscribe": ("unsubscribe", "mail"), "hard_bounce": ("hard bounce", "mail"),
+    "spam_report": ("spam report", "mail"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Touchpoint:
+    """One engagement event of a contact."""
+
+    kind: str
+    occurred_at: datetime
+    key: str | None = None
+    label: str | None = None
+    source_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one touchpoint adds: points = base_points * decay * dampening - cap_cut."""
+
+    touchpoint: Touchpoint
+    group: str
+    base_points: float
+    decay: float
+    dampening: float
+    cap_cut: float
+    points: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A computed score; contributions are sorted by points, highest first."""
+
+    value: float
+    band: str
+    contributions: tuple[Contribution, ...]
+    suppressed: bool
+    model_version: str
+    last_touch_at: datetime | None
+    horizon_exit_at: datetime | None = None  # when the oldest considered touchpoint leaves the horizon
