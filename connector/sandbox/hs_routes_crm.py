@@ -1,12 +1,12 @@
-"""CRM object routes: contacts and tasks (read, list, batch read/update, search, task creation)."""
+"""Contact and task routes: read, list, batch read/update, search, merge; task creation is in hs_routes_tasks."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from .hs_errors import ApiError, batch_too_large, invalid_properties, not_found, standard_error, validation
+from .hs_errors import batch_too_large, not_found, standard_error, validation
 from .hs_search import search
-from .hs_store import TASK_TO_CONTACT, Record
+from .hs_store import Record
 from .hs_wire import (
     Call,
     Route,
@@ -73,7 +73,7 @@ def list_objects(object_type: str, call: Call) -> tuple[int, dict]:
     return 200, body
 
 
-def _inputs(call: Call, limit: int) -> list:
+def batch_inputs(call: Call, limit: int) -> list:
     inputs = call.body_dict().get("inputs")
     if not isinstance(inputs, list):
         raise validation("inputs is required and must be a list")
@@ -86,7 +86,7 @@ def batch_read(object_type: str, call: Call) -> tuple[int, dict]:
     """POST .../batch/read: 207 with OBJECT_NOT_FOUND listing missing ids [V public fixtures of real bodies]."""
     body = call.body_dict()
     history = _history_names(call, object_type, body.get("propertiesWithHistory"))
-    inputs = _inputs(call, HISTORY_BATCH_LIMIT if history else BATCH_LIMIT)
+    inputs = batch_inputs(call, HISTORY_BATCH_LIMIT if history else BATCH_LIMIT)
     started = call.portal.clock()
     names = chosen_properties(object_type, body.get("properties"), call.portal)
     archived, id_property = call.q_bool("archived"), body.get("idProperty")
@@ -111,7 +111,7 @@ def batch_update(object_type: str, call: Call) -> tuple[int, dict]:
 
     [V] changelog "Simplifying batch update response codes": 200 when all succeed, 207 when some fail.
     """
-    inputs = _inputs(call, BATCH_LIMIT)
+    inputs = batch_inputs(call, BATCH_LIMIT)
     portal = call.portal
     planned, ids = [], []
     for item in inputs:
@@ -164,86 +164,6 @@ def search_objects(object_type: str, call: Call) -> tuple[int, dict]:
     return 200, search(call.portal, object_type, call.body_dict())
 
 
-def _task_links(call: Call, associations: object) -> set[str]:
-    """Validate create-time associations: task->contact (HUBSPOT_DEFINED 204) to existing contacts."""
-    if associations is None:
-        return set()
-    if not isinstance(associations, list):
-        raise validation("associations must be a list")
-    linked = set()
-    for assoc in associations:
-        to_id = str((assoc.get("to") or {}).get("id", "")) if isinstance(assoc, dict) else ""
-        types = assoc.get("types") if isinstance(assoc, dict) else None
-        if not to_id or not isinstance(types, list) or not types:
-            raise validation("Each association needs to.id and types")
-        for spec in types:
-            kind = (spec.get("associationCategory"), spec.get("associationTypeId")) if isinstance(spec, dict) else None
-            if kind != ("HUBSPOT_DEFINED", TASK_TO_CONTACT):
-                raise validation(f"{kind} is not a valid association type between tasks and contacts",
-                                 sub_category="crm.associations.INVALID_ASSOCIATION_TYPE")
-        contact = call.portal.resolve("contacts", to_id) if to_id.isdigit() else None
-        if contact is None:
-            raise validation(f"No contact with ID {to_id} exists", context={"ids": [to_id]},
-                             sub_category="crm.associations.INVALID_OBJECT_IDS")  # [U] wording
-        linked.add(contact.id)
-    return linked
-
-
-def _prepare_task(call: Call, item: object) -> tuple[dict[str, str], set[str]]:
-    if not isinstance(item, dict):
-        raise validation("Each input must be an object with properties")
-    values = call.portal.validate_write("tasks", item.get("properties"))
-    if not values.get("hs_timestamp"):
-        raise invalid_properties([{"name": "hs_timestamp", "error": "REQUIRED_PROPERTY",
-                                   "message": "hs_timestamp is required"}])  # [V] required; [U] wording
-    return values, _task_links(call, item.get("associations"))
-
-
-def _store_task(call: Call, values: dict[str, str], links: set[str]) -> Record:
-    portal = call.portal
-    task = portal.create("tasks", values, portal.clock(), source="INTEGRATION")
-    for contact_id in links:
-        task.assoc.add(contact_id)
-        portal.records["contacts"][contact_id].assoc.add(task.id)
-    return task
-
-
-def create_task(call: Call) -> tuple[int, dict]:
-    """POST /crm/v3/objects/tasks -> 201."""
-    values, links = _prepare_task(call, call.body_dict())
-    task = _store_task(call, values, links)
-    return 201, serialize(task, chosen_properties("tasks", list(values), call.portal))
-
-
-def batch_create_tasks(call: Call) -> tuple[int, dict]:
-    """POST /crm/v3/objects/tasks/batch/create: 201; with objectWriteTraceId on every input, 207 per input.
-
-    [V] error-handling page: multi-status for batch create is enabled by a unique objectWriteTraceId per
-    input. Without it one bad input fails the whole batch. [U] that every input must carry one.
-    """
-    inputs = _inputs(call, BATCH_LIMIT)
-    traces = [i.get("objectWriteTraceId") if isinstance(i, dict) else None for i in inputs]
-    multi = bool(inputs) and all(isinstance(t, str) and t for t in traces)
-    if multi and len(set(traces)) != len(traces):
-        raise validation("objectWriteTraceId values must be unique within a batch")
-    started, prepared, errors = call.portal.clock(), [], []
-    for item, trace in zip(inputs, traces, strict=True):
-        try:
-            prepared.append((trace, *_prepare_task(call, item)))
-        except ApiError as exc:
-            if not multi:
-                raise
-            errors.append(standard_error(exc.body.get("category", "VALIDATION_ERROR"), exc.body["message"],
-                                         {"objectWriteTraceId": [trace]}))
-    results = []
-    for trace, values, links in prepared:
-        task = _store_task(call, values, links)
-        task.trace_id = trace
-        results.append(serialize(task, chosen_properties("tasks", list(values), call.portal), trace_id=trace))
-    status, body = batch_envelope(results, started, call.portal.clock(), errors)
-    return (201 if status == 200 else status), body
-
-
 def _object_routes(object_type: str, id_param: str, api: str) -> list[Route]:
     base = f"/crm/v3/objects/{object_type}"
     return [
@@ -264,8 +184,4 @@ ROUTES = _object_routes("contacts", "contactId", "crm.contacts") + [
           partial(update_object, "contacts", "contactId"), WRITE_SCOPES),
     Route("POST", "/crm/v3/objects/contacts/merge", "crm.contacts.basic_api.merge", (), merge_contacts,
           WRITE_SCOPES),
-] + _object_routes("tasks", "taskId", "crm.objects.tasks") + [
-    Route("POST", "/crm/v3/objects/tasks", "crm.objects.tasks.basic_api.create", (), create_task, WRITE_SCOPES),
-    Route("POST", "/crm/v3/objects/tasks/batch/create", "crm.objects.tasks.batch_api.create", (),
-          batch_create_tasks, WRITE_SCOPES),
-]
+] + _object_routes("tasks", "taskId", "crm.objects.tasks")

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .hs_errors import batch_too_large, conflict, not_found, standard_error, unauthenticated, validation
-from .hs_props import BOOL_OPTIONS, NAME_RE, PropertyDef, iso_ms, validate_definition
+from .hs_prop_defs import BOOL_OPTIONS
+from .hs_props import NAME_RE, PropertyDef, iso_ms, validate_definition
 from .hs_store import CONTACT_TO_TASK, PORTAL_ID, TASK_TO_CONTACT
 from .hs_wire import Call, Route, batch_envelope, decode_cursor, encode_cursor, object_type_of, paging
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import operator
 
 from .hs_errors import validation
-from .hs_props import OBJECT_META, PropertyDef, parse_datetime_ms, sort_key_of
+from .hs_prop_defs import OBJECT_META
+from .hs_props import PropertyDef, parse_datetime_ms, sort_key_of
 from .hs_store import Portal, Record
 from .hs_wire import chosen_properties, serialize
 

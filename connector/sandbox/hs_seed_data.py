@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000  # milliseconds
 CAREERS = "https://careers.example.com"
 # Public: the ATS sandbox and the demo use the same vacancies.
 VACANCIES = [

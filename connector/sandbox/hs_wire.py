@@ -10,7 +10,8 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from .hs_errors import missing_scopes, validation
-from .hs_props import OBJECT_META, iso_ms
+from .hs_prop_defs import OBJECT_META
+from .hs_props import iso_ms
 from .hs_store import Portal, Record
 
 OBJECT_ALIASES = {"contacts": "contacts", "contact": "contacts", "0-1": "contacts",

@@ -24,25 +24,24 @@ from __future__ import annotations
 
 import random
 
-from .hs_activity import email_event, web_event
-from .hs_routes_lists import create as create_list
+from .hs_lists import create as create_list
+from .hs_seed_activity import ActivitySeeder
 from .hs_seed_data import (
-    CAMPAIGNS,
-    CAREERS,
     CITIES,
+    DAY,
     ENGINEERING_POOL,
     ENGINEERING_SLUGS,
     FINANCE_POOL,
     FINANCE_POOL_SIZE,
     FINANCE_SLUG,
     FIRST_NAMES,
+    HOUR,
     JOB_TITLES,
     LAST_NAMES,
     MAIL_DOMAINS,
-    OTHER_PAGES,
+    MIN,
     POOL_WINDOW_DAYS,
     RECRUITERS,
-    REFERRERS,
     VACANCIES,
     ascii_slug,
     engineering_pool_filter,
@@ -56,19 +55,14 @@ SEED = 20_240_611
 N_CANDIDATES = 230
 SEGMENTS = [("fan", 23), ("warm", 46), ("lurker", 34), ("abandoned", 18), ("unsubscribed", 4),
             ("bounced", 3)]  # the rest are cold
-MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000
 DEMO_FAN_EMAIL = "anna.devries@example.nl"
 DEMO_ABANDONED_EMAIL = "sem.bakker@example.com"
 DEMO_MERGED_EMAIL = "priya.raman@example.org"
 FIXED = [("Anna", "de Vries", DEMO_FAN_EMAIL, "fan"), ("Sem", "Bakker", DEMO_ABANDONED_EMAIL, "abandoned"),
          ("Priya", "Raman", DEMO_MERGED_EMAIL, "warm")]
-OPEN_CLICK = {  # segment -> (open probability, click probability) for campaigns within 60 days / older
-    "fan": ((0.9, 0.75), (0.6, 0.3)), "warm": ((0.6, 0.3), (0.4, 0.15)), "lurker": ((0.1, 0.0), (0.5, 0.2)),
-    "abandoned": ((0.5, 0.25), (0.3, 0.1)), "unsubscribed": ((0.2, 0.0), (0.3, 0.1)),
-}
 
 
-class _Seeder:
+class _Seeder(ActivitySeeder):
     def __init__(self, portal: Portal, now_ms: int):
         self.portal, self.now, self.rng = portal, now_ms, random.Random(SEED)
         self.people: list[dict] = []
@@ -136,119 +130,6 @@ class _Seeder:
         if segment == "cold" and marketing_hint > 0.65:
             return self.now - rng.randint(3, 120) * DAY
         return self.now - rng.randint(60, 400) * DAY
-
-    # --- activity ------------------------------------------------------------------------------
-
-    def view(self, person: dict, ms: int, url: str, title: str, referrer: str = "") -> None:
-        if person["created"] - DAY < ms <= self.now:
-            self.portal.add_web_event(person["rec"].id, web_event(self.portal, ms=ms, url=url, title=title,
-                                                                  referrer=referrer, session=self.session_id))
-
-    def session(self, person: dict, start: int, pages: int, *, vacancies: list | None = None,
-                apply: bool = False) -> int:
-        rng, ms = self.rng, start
-        picks = vacancies or VACANCIES
-        referrer, self.session_id = rng.choice(REFERRERS), self.portal.next_uuid("session")
-        for i in range(pages):
-            if rng.random() < 0.7:
-                slug, title = rng.choice(picks)
-                self.view(person, ms, vacancy_url(slug), f"{title} | Careers at Example", referrer if not i else "")
-            else:
-                path, title = rng.choice(OTHER_PAGES)
-                self.view(person, ms, CAREERS + path, title, referrer if not i else "")
-            ms += rng.randint(1, 6) * MIN
-        if apply:
-            slug, title = rng.choice(picks)
-            self.view(person, ms, vacancy_url(slug), f"{title} | Careers at Example")
-            ms += rng.randint(2, 8) * MIN
-            self.view(person, ms, vacancy_url(slug, apply=True), f"Apply: {title} | Careers at Example")
-        return ms
-
-    def browse(self, person: dict) -> None:
-        rng, seg, now = self.rng, person["segment"], self.now
-        favourites = rng.sample(VACANCIES, 3)
-        if seg == "fan":
-            for _ in range(rng.randint(2, 3)):
-                self.session(person, now - rng.randint(12, 140) * HOUR, rng.randint(2, 4), vacancies=favourites)
-            self.session(person, now - rng.randint(3, 70) * HOUR, 1, vacancies=favourites, apply=True)
-            for _ in range(rng.randint(1, 3)):
-                self.session(person, now - rng.randint(20, 90) * DAY, rng.randint(1, 3))
-        elif seg == "warm":
-            for _ in range(rng.randint(1, 3)):
-                self.session(person, now - rng.randint(1, 30) * DAY - rng.randint(0, 20) * HOUR,
-                             rng.randint(1, 3), vacancies=favourites)
-            if rng.random() < 0.5:
-                self.session(person, now - rng.randint(40, 170) * DAY, rng.randint(1, 3))
-        elif seg == "lurker":
-            for _ in range(rng.randint(4, 8)):
-                self.session(person, now - rng.randint(60, 175) * DAY, rng.randint(2, 4))
-            if rng.random() < 0.34:
-                for _ in range(rng.randint(2, 4)):
-                    self.session(person, now - rng.randint(190, 400) * DAY, rng.randint(1, 3))
-        elif seg == "abandoned":
-            moment = now - rng.randint(2 * 60, 6 * 24 * 60) * MIN
-            if rng.random() < 0.6:
-                self.session(person, now - rng.randint(10, 40) * DAY, rng.randint(1, 3), vacancies=favourites)
-            slug, title = favourites[0]
-            self.session_id = self.portal.next_uuid("session")
-            self.view(person, moment - rng.randint(3, 10) * MIN, vacancy_url(slug), f"{title} | Careers at Example",
-                      rng.choice(REFERRERS))
-            self.view(person, moment, vacancy_url(slug, apply=True), f"Apply: {title} | Careers at Example")
-            person["quiet_after"] = moment
-        elif seg in ("unsubscribed", "bounced") and rng.random() < 0.5:
-            self.session(person, now - rng.randint(30, 160) * DAY, rng.randint(1, 3))
-
-    def mail(self, **fields) -> dict | None:
-        if fields["created"] > self.now:
-            return None
-        return self.portal.add_email_event(email_event(self.portal, **fields))
-
-    def campaigns(self) -> None:
-        rng = self.rng
-        for campaign_id, subject, days in CAMPAIGNS:
-            sent_at = self.now - days * DAY + 9 * HOUR - self.now % DAY
-            for k, person in enumerate(self.people):
-                stopped = person["stopped"]
-                if not person["marketing"] or person["created"] >= sent_at or (stopped and sent_at >= stopped):
-                    continue
-                recipient = person["extra"] if person["extra"] and days > 100 else person["email"]
-                base = {"recipient": recipient, "campaign_id": campaign_id, "subject": subject}
-                sent = self.mail(type="SENT", created=sent_at + k * 1000, **base)
-                if sent is None:
-                    continue
-                chain = dict(base, sent_by=sent)
-                if person["segment"] == "bounced":
-                    self.mail(type="BOUNCE", created=sent["created"] + 2 * MIN, category="UNKNOWN_USER", **chain)
-                    person["stopped"] = sent["created"]
-                    continue
-                self.mail(type="DELIVERED", created=sent["created"] + rng.randint(40, 180) * 1000, **chain)
-                self.engage(person, chain, sent["created"], days)
-
-    def engage(self, person: dict, chain: dict, sent: int, days: int) -> None:
-        rng, seg = self.rng, person["segment"]
-        if rng.random() < 0.06:  # security scanners open and click within seconds: filtered as bots
-            self.mail(type="OPEN", created=sent + rng.randint(5, 50) * 1000, filtered=True, **chain)
-            if rng.random() < 0.5:
-                self.mail(type="CLICK", created=sent + rng.randint(5, 50) * 1000, filtered=True,
-                          url=vacancy_url(rng.choice(VACANCIES)[0]), **chain)
-        if seg not in OPEN_CLICK:
-            return
-        p_open, p_click = OPEN_CLICK[seg][0 if days <= 60 else 1]
-        quiet = person["quiet_after"] or self.now
-        opened = sent + rng.randint(20, 36 * 60) * MIN
-        if rng.random() < p_open and opened < quiet:
-            self.mail(type="OPEN", created=opened, device=rng.choice(["COMPUTER", "MOBILE"]), **chain)
-            clicked = opened + rng.randint(1, 5) * MIN
-            if rng.random() < p_click and clicked < quiet:
-                slug = rng.choice(VACANCIES)[0]
-                url = vacancy_url(slug, apply=seg == "fan" and rng.random() < 0.3)
-                self.mail(type="CLICK", created=clicked, url=f"{url}?utm_source=hs_email&utm_medium=email"
-                          f"&utm_campaign={chain['campaign_id']}&_hsmi={chain['campaign_id']}", **chain)
-        if seg == "unsubscribed" and days <= 50 and not person["stopped"]:
-            kind = "STATUSCHANGE" if self.spam_reported else "SPAMREPORT"
-            self.spam_reported = True
-            self.mail(type=kind, created=sent + rng.randint(2, 30) * HOUR, **chain)
-            person["stopped"] = sent
 
     # --- wiring --------------------------------------------------------------------------------
 

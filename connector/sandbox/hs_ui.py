@@ -1,0 +1,116 @@
+"""HubSpotSandbox's test-side API, acting as the HubSpot UI or other apps: write contacts/events, read state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from .hs_activity import contacts_with_email, email_event, web_event
+from .hs_errors import ApiError
+from .hs_props import epoch_ms
+from .hs_store import Portal
+
+
+class SandboxUiMixin:
+    """What the HubSpot UI, imports and other apps do to the portal, mixed into HubSpotSandbox."""
+
+    portal: Portal
+    now_ms: Callable[[], int]
+
+    def create_contact(self, properties: dict, *, at_ms: int | None = None) -> str:
+        """Create a contact as the UI would (read-only rollups may be set too); returns its id."""
+        with self.portal.lock:
+            values = self._system_values(properties)
+            return self.portal.create("contacts", values, at_ms or self.now_ms()).id
+
+    def bulk_create_contacts(self, n: int, *, at_ms: int | None = None, properties: dict | None = None) -> list[str]:
+        """Create n contacts stamped with the same millisecond, as an import does."""
+        with self.portal.lock:
+            stamp = at_ms or self.now_ms()
+            base = self._system_values(properties or {})
+            batch = next(self.portal._seq)
+            ids = []
+            for k in range(n):
+                values = {"firstname": "Imported", "lastname": f"Candidate {k + 1}",
+                          "email": f"import{batch}.{k + 1}@talent-import.example.org", **base}
+                ids.append(self.portal.create("contacts", values, stamp, source="IMPORT").id)
+            return ids
+
+    def touch_contacts(self, ids, *, at_ms: int | None = None, properties: dict | None = None) -> None:
+        """A bulk edit: every contact gets the same lastmodifieddate millisecond."""
+        with self.portal.lock:
+            stamp = at_ms or self.now_ms()
+            values = self._system_values(properties or {})
+            for contact_id in ids:
+                rec = self._contact(contact_id)
+                if not self.portal.apply(rec, values, stamp, "BULK_EDIT"):
+                    self.portal.touch(rec, stamp)
+
+    def merge_contacts(self, primary_id: str, merged_id: str) -> None:
+        with self.portal.lock:
+            self.portal.merge(self._contact(primary_id), self._contact(merged_id), self.now_ms())
+
+    def archive_contact(self, contact_id: str) -> None:
+        with self.portal.lock:
+            self.portal.archive(self._contact(contact_id), self.now_ms())
+
+    def add_email_event(self, **event) -> dict:
+        """Add a marketing-email event (type, recipient, created ms, emailCampaignId/campaign_id, url, ...)."""
+        with self.portal.lock:
+            fields = dict(event)
+            fields.setdefault("created", self.now_ms())
+            if "emailCampaignId" in fields:
+                fields["campaign_id"] = fields.pop("emailCampaignId")
+            if "filteredEvent" in fields:
+                fields["filtered"] = fields.pop("filteredEvent")
+            built = self.portal.add_email_event(email_event(self.portal, **fields))
+            for contact in contacts_with_email(self.portal, built["recipient"]):
+                self.portal.refresh_rollups(contact, self.now_ms())
+            return dict(built)
+
+    def add_web_event(self, contact_id: str, *, url: str, occurred_at: datetime, title: str | None = None) -> dict:
+        """Add a tracked page view for a contact and refresh its analytics rollups."""
+        with self.portal.lock:
+            rec = self.portal.resolve("contacts", str(contact_id)) or self._contact(contact_id)
+            built = self.portal.add_web_event(rec.id, web_event(self.portal, ms=epoch_ms(occurred_at), url=url,
+                                                                title=title or ""))
+            self.portal.refresh_rollups(rec, self.now_ms())
+            return dict(built)
+
+    def contact(self, contact_id: str) -> dict:
+        """Current properties of a live or archived contact (wire strings)."""
+        with self.portal.lock:
+            rec = self.portal.records["contacts"].get(str(contact_id))
+            if rec is None:
+                raise KeyError(contact_id)
+            return dict(rec.props)
+
+    def contacts(self) -> list[dict]:
+        with self.portal.lock:
+            return [{"id": r.id, "properties": dict(r.props), "archived": False}
+                    for r in sorted(self.portal.live("contacts"), key=lambda r: int(r.id))]
+
+    def tasks(self) -> list[dict]:
+        with self.portal.lock:
+            return [{"id": t.id, "properties": dict(t.props), "contact_ids": sorted(t.assoc, key=int)}
+                    for t in sorted(self.portal.live("tasks"), key=lambda r: int(r.id))]
+
+    def property_names(self, object_type: str = "contacts") -> set[str]:
+        with self.portal.lock:
+            return set(self.portal.defs[object_type])
+
+    def owners(self) -> list[dict]:
+        with self.portal.lock:
+            return [dict(o) for o in self.portal.owners.values()]
+
+    def _system_values(self, properties: dict) -> dict[str, str]:
+        try:
+            return self.portal.validate_write("contacts", properties, system=True)
+        except ApiError as exc:
+            raise ValueError(exc.body["message"]) from None
+
+    def _contact(self, contact_id: str):
+        rec = self.portal.records["contacts"].get(str(contact_id))
+        if rec is None:
+            raise KeyError(contact_id)
+        return rec
