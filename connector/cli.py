@@ -75,13 +75,14 @@ def setup(obj: Ctx, dry_run):
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the run's counts as JSON.")
-@click.option("--dry-run", is_flag=True, help="Pull and score, but only print the updates HubSpot would get.")
+@click.option("--dry-run", is_flag=True, help="Pull and score, but only print the updates and tasks HubSpot would get.")
+@click.option("--notify", is_flag=True, help="Create recruiter tasks even on the first sync (normally a baseline).")
 @click.pass_obj
-def sync(obj: Ctx, as_json, dry_run):
-    """Pull changed contacts and events, rescore, and write changed values back to HubSpot."""
+def sync(obj: Ctx, as_json, dry_run, notify):
+    """Pull changed contacts and events, rescore, write changed values and recruiter tasks to HubSpot."""
     from connector.sync import Sync
     report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json),
-                  dry_run=dry_run).run()
+                  dry_run=dry_run, notify=True if notify else None).run()
     if as_json:
         click.echo(json.dumps({"run_id": report.run_id, "status": report.status, "api_calls": report.api_calls,
                                **report.counts}, sort_keys=True))
@@ -89,6 +90,19 @@ def sync(obj: Ctx, as_json, dry_run):
         render.sync_report(console, report)
         if dry_run:
             render.planned_updates(console, report.planned)
+            render.planned_tasks(console, report.planned_tasks)
+
+
+@cli.command()
+@click.option("--status", "status_filter", type=click.Choice(["pending", "created", "skipped", "failed"]),
+              help="Only tasks in this state.")
+@click.option("--limit", default=50, show_default=True, help="How many outbox rows to show (newest first).")
+@click.pass_obj
+def tasks(obj: Ctx, status_filter, limit):
+    """List the recruiter task outbox: pending, created (with the HubSpot task id), skipped or failed and why."""
+    from connector.state.tasks import outbox
+    with session_scope(obj.engine()) as session:
+        render.outbox(console, outbox(session, status=status_filter, limit=limit))
 
 
 @cli.command()
@@ -193,10 +207,12 @@ def demo(obj: Ctx, top):
             console.print(f"[bold]Sandbox HubSpot[/bold] at {sandbox.url} (seeded talent pool)")
             client = HubSpotClient(settings)
             render.setup_report(console, run_setup(client, engine), dry_run=False)
-            report = Sync(settings, engine, client, progress=_progress(False)).run()
+            report = Sync(settings, engine, client, progress=_progress(False), notify=True).run()
             render.sync_report(console, report)
             with session_scope(engine) as session:
                 render.pool(console, ranked_pool(session, _now(), top=top), title=f"Talent pool: top {top} by engagement")
+                from connector.state.tasks import outbox
+                render.outbox(console, outbox(session, limit=top))
             engine.dispose()
     finally:
         sandbox.stop()

@@ -150,3 +150,40 @@ class EmailCampaign(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     subject: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TaskTrigger(SQLModel, table=True):
+    """Per contact: may a recruiter task fire (armed), when the last one fired, the band last seen."""
+
+    __tablename__ = "task_trigger"
+
+    contact_id: str = Field(primary_key=True)
+    armed: bool = True
+    last_fired_at: datetime | None = None
+    band: str | None = None
+    updated_at: datetime
+
+
+class TaskOutbox(SQLModel, table=True):
+    """One recruiter task intent, written (pending) before HubSpot is called; the key makes it exactly-once."""
+
+    __tablename__ = "task_outbox"
+    __table_args__ = (Index("ix_task_outbox_status", "status"), Index("ix_task_outbox_contact", "contact_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(Text, nullable=False, unique=True))   # idempotency key = objectWriteTraceId
+    contact_id: str
+    owner_id: str | None = None
+    status: str = "pending"                     # pending | created | skipped | failed
+    reason: str | None = Field(default=None, sa_column=Column(Text))   # why skipped, or HubSpot's last message
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    priority: str = "HIGH"
+    due_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
+    score: int = 0
+    band: str = ""
+    hubspot_task_id: str | None = None
+    attempts: int = 0                           # calls that may have reached HubSpot: > 0 means look before creating
+    run_id: int | None = None
+    created_at: datetime
+    updated_at: datetime

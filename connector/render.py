@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 BAND_STYLE = {"fan": "bold green", "engaged": "green", "warm": "yellow", "cold": "dim"}
@@ -31,6 +32,9 @@ def setup_report(console: Console, report, *, dry_run: bool) -> None:
         console.print(f"[red]drift:[/red] {line}")
     if not schema.changed:
         console.print(f"Nothing to change: the group and all {len(schema.unchanged)} te_* properties exist.")
+    zone = getattr(report, "time_zone", None)
+    console.print(f"Portal time zone: {escape(zone)} (recruiter tasks fall due on its next working day)" if zone
+                  else "Portal time zone: unknown (tasks fall due on the next working day in UTC)")
 
 
 def sync_report(console: Console, report) -> None:
@@ -40,6 +44,12 @@ def sync_report(console: Console, report) -> None:
     keys = ("contacts_pulled", "email_events_read", "web_contacts_read", "touchpoints_new", "scored",
             "contacts_updated", "property_values_written", "batch_update_requests", "quarantined", "push_failed")
     console.print("  " + ", ".join(f"{k.replace('_', ' ')}: {counts.get(k, 0)}" for k in keys))
+    task_keys = ("tasks_created", "tasks_recovered", "tasks_skipped_no_owner", "tasks_skipped_open", "tasks_refused",
+                 "tasks_suppressed")
+    console.print("  " + ", ".join(f"{k.replace('_', ' ')}: {counts.get(k, 0)}" for k in task_keys))
+    if counts.get("tasks_baselined"):
+        console.print(f"  first sync: {counts['tasks_baselined']} contacts already in the task band were recorded as "
+                      "the baseline, without tasks (`connector sync --notify` creates them)")
 
 
 def _ago(moment: datetime | None) -> str:
@@ -111,4 +121,39 @@ def planned_updates(console: Console, planned: dict[str, dict[str, str]], limit:
     table.add_column("values", overflow="fold")
     for cid, props in list(planned.items())[:limit]:
         table.add_row(cid, ", ".join(f"{k}={v[:40]}" for k, v in props.items() if k != "te_engagement_reasons"))
+    console.print(table)
+
+
+def _due(due_ms: int) -> str:
+    return datetime.fromtimestamp(due_ms / 1000, UTC).strftime("%a %Y-%m-%d %H:%M UTC")
+
+
+def planned_tasks(console: Console, intents, *, title: str = "Recruiter tasks this run would create") -> None:
+    """The task intents of a (dry) run: for whom, which owner, due when; skipped ones with the reason."""
+    if not intents:
+        console.print("No recruiter tasks to create.")
+        return
+    table = Table(title=title)
+    for col in ("contact", "owner", "task", "due", "note"):
+        table.add_column(col, overflow="fold")
+    for i in intents:
+        table.add_row(escape(i.contact_id), escape(i.owner_id or "-"), escape(i.subject), _due(i.due_ms),
+                      escape(i.skip_reason or ""))
+    console.print(table)
+
+
+def outbox(console: Console, rows) -> None:
+    """`connector tasks`: the outbox, newest first: pending, created (HubSpot id), skipped or failed and why."""
+    if not rows:
+        console.print("The task outbox is empty: no contact has crossed into the task band yet.")
+        return
+    table = Table(title="Recruiter tasks (outbox, newest first)")
+    for col in ("status", "contact", "owner", "task", "due", "HubSpot task / reason"):
+        table.add_column(col, overflow="fold")
+    style = {"created": "green", "pending": "yellow", "skipped": "dim", "failed": "red"}
+    for r in rows:
+        detail = r.hubspot_task_id if r.status == "created" else (r.reason or "")
+        s = style.get(r.status, "")
+        table.add_row(f"[{s}]{r.status}[/{s}]", escape(r.contact_id), escape(r.owner_id or "-"), escape(r.subject),
+                      _due(r.due_ms), escape(detail or ""))
     console.print(table)

@@ -12,7 +12,10 @@ from connector.errors import AuthError, FatalError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.push import SchemaReport, push_schema
+from connector.outbox import FACT_TIME_ZONE
 from connector.sync import FACT_EMAIL_EVENTS, FACT_SETUP_AT, FACT_WEB_EVENTS
+
+ACCOUNT_DETAILS_PATH = "/account-info/v3/details"
 
 
 @dataclass
@@ -21,6 +24,7 @@ class SetupReport:
     scopes: list[str] | None = None                                  # granted to the token; None when unknown
     missing_scopes: dict[str, str] = field(default_factory=dict)     # scope → what it is needed for
     schema: SchemaReport = field(default_factory=SchemaReport)
+    time_zone: str | None = None                                     # the portal's, for task due dates
 
     @property
     def changed(self) -> bool:
@@ -73,12 +77,27 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -
             raise
         report.scopes = None
     report.schema = push_schema(client, dry_run=dry_run)
+    report.time_zone = portal_time_zone(client)
     if not dry_run:
         with session_scope(engine) as session:
+            if report.time_zone:
+                state.set_fact(session, FACT_TIME_ZONE, report.time_zone)
             state.set_fact(session, FACT_EMAIL_EVENTS, _yes_no(report.capabilities["email_events"]))
             state.set_fact(session, FACT_WEB_EVENTS, _yes_no(report.capabilities["web_analytics"]))
             state.set_fact(session, FACT_SETUP_AT, state.utcnow().isoformat())
     return report
+
+
+def portal_time_zone(client: HubSpotClient) -> str | None:
+    """The account's time zone (account info API), so tasks fall due on the portal's next working day."""
+    try:
+        details = client.get_json("account details", ACCOUNT_DETAILS_PATH)
+    except FatalError as exc:
+        if exc.status == 401:
+            raise
+        return None
+    zone = details.get("timeZone")
+    return zone if isinstance(zone, str) and zone else None
 
 
 def _yes_no(value: str) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from connector import state, store
+from connector import outbox, state, store
 from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import ConnectorError, DailyLimitError, StateError
@@ -44,6 +44,7 @@ class SyncReport:
     status: str = "ok"
     error: str | None = None
     planned: dict[str, dict[str, str]] = field(default_factory=dict)
+    planned_tasks: list = field(default_factory=list)       # TaskIntent: created (or, on a dry run, would be)
 
 
 class Sync:
@@ -51,10 +52,12 @@ class Sync:
 
     def __init__(self, settings: Settings, engine: Engine, client: HubSpotClient, *,
                  now: datetime | None = None, progress: Callable[[str], None] | None = None,
-                 dry_run: bool = False):
+                 dry_run: bool = False, notify: bool | None = None):
         self.settings, self.engine, self.client = settings, engine, client
         self.dry_run = dry_run
+        self.notify = notify        # None: tasks from the second sync on (the first records a baseline)
         self.planned: dict[str, dict[str, str]] = {}
+        self.planned_tasks: list = []
         self.now = now or datetime.now(UTC)
         self.until_ms = dt_to_ms(self.now) - settings.sync_lag_seconds * 1000
         self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
@@ -85,7 +88,9 @@ class Sync:
                 self.pull_web_events()
             self.resolve()
             self.score()
+            self.act()
             self.push()
+            self.push_tasks()
         except DailyLimitError as exc:
             report.status, report.error = "stopped", str(exc)
             raise
@@ -98,7 +103,7 @@ class Sync:
         finally:
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
-            report.planned = self.planned
+            report.planned, report.planned_tasks = self.planned, self.planned_tasks
             with session_scope(self.engine) as session:
                 state.finish_run(session, self.run_id, status=report.status, counts=report.counts,
                                  api_calls=report.api_calls, error=report.error)
@@ -173,6 +178,37 @@ class Sync:
         self.progress("scoring")
         with session_scope(self.engine) as session:
             self._add("scored", rescore(session, self.model, self.now))
+
+    def act(self) -> None:
+        """Band crossings → task intents in the outbox, committed with the trigger states before any call."""
+        with session_scope(self.engine) as session:
+            plan, notifying = outbox.decide(session, self.settings, self.model, self.now, notify=self.notify,
+                                            run_id=self.run_id, dry_run=self.dry_run)
+            if self.dry_run:
+                self.planned_tasks = outbox.pending_intents(session) + plan.intents
+        if not self.dry_run:
+            self.planned_tasks = plan.intents
+        self._add("tasks_planned", sum(1 for i in plan.intents if not i.skip_reason))
+        self._add("tasks_skipped_no_owner", sum(1 for i in plan.intents if i.skip_reason))
+        self._add("tasks_suppressed", plan.suppressed)
+        if not notifying:
+            self._add("tasks_baselined", plan.baselined)
+
+    def push_tasks(self) -> None:
+        """Drain the outbox: create pending tasks in HubSpot, exactly once."""
+        if self.dry_run:
+            return
+        self.progress("creating recruiter tasks")
+        drained = outbox.drain(self.engine, self.client)
+        with session_scope(self.engine) as session:
+            for contact_id, message in drained.refusals:
+                store.quarantine(session, source="task", record_id=contact_id, field="task",
+                                 error=f"HubSpot refused the task: {message}", run_id=self.run_id)
+        self._add("tasks_created", drained.created)
+        self._add("tasks_recovered", drained.recovered)
+        self._add("tasks_refused", drained.refused)
+        self._add("tasks_skipped_open", drained.skipped_open)
+        self._add("task_create_requests", drained.requests)
 
     def push(self) -> None:
         """Write only values that differ from what was last written, 100 contacts per request."""

@@ -83,6 +83,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         else:
             status, payload, headers = sandbox.handle(self.command, parts.path, query, body,
                                                       self.headers.get("Authorization"), bad_json)
+            if fault is not None and fault.kind == "late":   # HubSpot did the work; the answer is slow to come
+                sandbox._stopping.wait(fault.delay_s)
         record.status = status
         data = json.dumps(payload).encode()
         self.send_response(status)

@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 
 SEARCH_WINDOW_S = 1.0
-FAULT_KINDS = ("status", "timeout", "slow")
+FAULT_KINDS = ("status", "timeout", "slow", "late")   # late: applied at once, answered after delay_s
 
 
 class RateLimiter:

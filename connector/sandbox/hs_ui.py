@@ -7,7 +7,7 @@ from datetime import datetime
 
 from .hs_activity import contacts_with_email, email_event, web_event
 from .hs_errors import ApiError
-from .hs_props import epoch_ms
+from .hs_props import epoch_ms, iso_ms
 from .hs_store import Portal
 
 
@@ -94,6 +94,38 @@ class SandboxUiMixin:
         with self.portal.lock:
             return [{"id": t.id, "properties": dict(t.props), "contact_ids": sorted(t.assoc, key=int)}
                     for t in sorted(self.portal.live("tasks"), key=lambda r: int(r.id))]
+
+    def add_owner(self, email: str, first: str = "Recruiter", last: str = "Example") -> str:
+        """A HubSpot user who can own contacts and tasks; returns the owner id."""
+        with self.portal.lock:
+            owner_id = str(73_000_001 + len(self.portal.owners))
+            stamp = iso_ms(self.now_ms())
+            self.portal.owners[owner_id] = {
+                "id": owner_id, "email": email, "type": "PERSON", "firstName": first, "lastName": last,
+                "userId": 9_200_001 + len(self.portal.owners), "userIdIncludingInactive": 9_200_001,
+                "createdAt": stamp, "updatedAt": stamp, "archived": False, "teams": []}
+            return owner_id
+
+    def deactivate_owner(self, owner_id: str) -> None:
+        """The user left: HubSpot lists the owner as archived and refuses it as a new value."""
+        with self.portal.lock:
+            self.portal.owners[str(owner_id)]["archived"] = True
+
+    def reactivate_owner(self, owner_id: str) -> None:
+        with self.portal.lock:
+            self.portal.owners[str(owner_id)]["archived"] = False
+
+    def complete_task(self, task_id: str) -> None:
+        """A recruiter marks the task done in HubSpot."""
+        with self.portal.lock:
+            task = self.portal.records["tasks"][str(task_id)]
+            self.portal.apply(task, {"hs_task_status": "COMPLETED",
+                                     "hs_task_completion_date": str(self.now_ms())}, self.now_ms())
+
+    def delete_task(self, task_id: str) -> None:
+        """A recruiter deletes the task (it goes to the recycle bin: archived)."""
+        with self.portal.lock:
+            self.portal.archive(self.portal.records["tasks"][str(task_id)], self.now_ms())
 
     def property_names(self, object_type: str = "contacts") -> set[str]:
         with self.portal.lock:
