@@ -91,6 +91,25 @@ def sync(obj: Ctx, as_json, dry_run, notify):
         if dry_run:
             render.planned_updates(console, report.planned)
             render.planned_tasks(console, report.planned_tasks)
+            render.planned_flags(console, report.planned_flags)
+
+
+@cli.command()
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the list to this CSV file.")
+@click.pass_obj
+def abandoned(obj: Ctx, csv_path):
+    """List the forgotten applications flagged now: candidate, vacancy, since when, device, owner, apply URL."""
+    from connector.state.abandoned import current_flags
+    with session_scope(obj.engine()) as session:
+        rows = current_flags(session)
+    render.abandoned(console, rows)
+    if csv_path:
+        from connector.lookup import write_rows_csv
+        write_rows_csv(csv_path, ["contact_id", "name", "email", "owner_id", "vacancy", "apply_url", "intent_at",
+                                  "device", "flagged_at"],
+                       [[r.contact_id, r.name, r.email, r.owner_id, r.vacancy, r.apply_url, r.intent_at.isoformat(),
+                         r.device, r.flagged_at.isoformat()] for r in rows])
+        console.print(f"wrote {len(rows)} forgotten applications to {csv_path}")
 
 
 @cli.command()
@@ -211,8 +230,10 @@ def demo(obj: Ctx, top):
             render.sync_report(console, report)
             with session_scope(engine) as session:
                 render.pool(console, ranked_pool(session, _now(), top=top), title=f"Talent pool: top {top} by engagement")
+                from connector.state.abandoned import current_flags
                 from connector.state.tasks import outbox
                 render.outbox(console, outbox(session, limit=top))
+                render.abandoned(console, current_flags(session)[:top])
             engine.dispose()
     finally:
         sandbox.stop()

@@ -47,6 +47,15 @@ def _url(raw: str) -> str:
     return raw
 
 
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
@@ -108,6 +117,14 @@ class Settings:
         DEFAULT_VACANCY_URL_PATTERN)
     careers_hosts: str | None = _setting(
         "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: every host counts).")
+    abandoned_grace_minutes: int = _setting(
+        "ABANDONED_GRACE_MINUTES", _non_negative_int, "Minutes an apply intent must be old before it is flagged as a forgotten application.", 60)
+    abandoned_expiry_days: int = _setting(
+        "ABANDONED_EXPIRY_DAYS", _positive_int, "Days after which an apply intent is no longer a forgotten application (the flag clears).", 30)
+    abandoned_cooldown_days: int = _setting(
+        "ABANDONED_COOLDOWN_DAYS", _non_negative_int, "Days before the same vacancy is flagged again for a person (and a rejection blocks flags).", 14)
+    abandoned_any_vacancy: bool = _setting(
+        "ABANDONED_ANY_VACANCY", _bool, "An application for any vacancy (not just the one of the intent) clears a person's flags.", False)
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -111,10 +112,28 @@ def ranked_pool(session: Session, now: datetime, *, top: int | None = 20, owner_
 def write_pool_csv(entries: list[PoolEntry], path: str | Path) -> None:
     """The call list as CSV (UTF-8, header row), for spreadsheets."""
     fields = list(PoolEntry.__dataclass_fields__)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        writer.writeheader()
-        for e in entries:
-            row = asdict(e)
-            row["last_touch_at"] = e.last_touch_at.isoformat() if e.last_touch_at else ""
-            writer.writerow(row)
+    rows = []
+    for e in entries:
+        row = asdict(e)
+        row["last_touch_at"] = e.last_touch_at.isoformat() if e.last_touch_at else ""
+        rows.append([row[f] for f in fields])
+    write_rows_csv(path, fields, rows)
+
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_rows_csv(path: str | Path, header: list[str], rows: list[list]) -> None:
+    """A CSV of personal data: created 0600, and no cell a spreadsheet would run as a formula (OWASP CSV injection)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_LEADS) else text

@@ -48,6 +48,7 @@ class Touchpoint(SQLModel, table=True):
     key: str | None = None
     label: str | None = None
     url: str | None = Field(default=None, sa_column=Column(Text))
+    device: str | None = None                      # mobile | desktop, where HubSpot's event says it
 
 
 class WebCursor(SQLModel, table=True):
@@ -187,3 +188,21 @@ class TaskOutbox(SQLModel, table=True):
     run_id: int | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class AbandonedFlag(SQLModel, table=True):
+    """A forgotten application: an apply intent flagged for the reminder workflow, until cleared (and why)."""
+
+    __tablename__ = "abandoned_flag"
+    __table_args__ = (Index("ix_abandoned_flag_contact", "contact_id", "vacancy_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: str
+    vacancy_key: str
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    apply_url: str | None = Field(default=None, sa_column=Column(Text))
+    intent_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
+    device: str | None = None
+    flagged_at: datetime
+    cleared_at: datetime | None = None
+    clear_reason: str | None = None

@@ -47,6 +47,8 @@ def sync_report(console: Console, report) -> None:
     task_keys = ("tasks_created", "tasks_recovered", "tasks_skipped_no_owner", "tasks_skipped_open", "tasks_refused",
                  "tasks_suppressed")
     console.print("  " + ", ".join(f"{k.replace('_', ' ')}: {counts.get(k, 0)}" for k in task_keys))
+    console.print(f"  forgotten applications flagged: {counts.get('abandoned_flagged', 0)}, "
+                  f"cleared: {counts.get('abandoned_cleared', 0)}")
     if counts.get("tasks_baselined"):
         console.print(f"  first sync: {counts['tasks_baselined']} contacts already in the task band were recorded as "
                       "the baseline, without tasks (`connector sync --notify` creates them)")
@@ -156,4 +158,37 @@ def outbox(console: Console, rows) -> None:
         s = style.get(r.status, "")
         table.add_row(f"[{s}]{r.status}[/{s}]", escape(r.contact_id), escape(r.owner_id or "-"), escape(r.subject),
                       _due(r.due_ms), escape(detail or ""))
+    console.print(table)
+
+
+def planned_flags(console: Console, flags) -> None:
+    """A dry run's forgotten-application flags to set and to clear."""
+    if flags is None or not (flags.to_set or flags.to_clear):
+        console.print("No forgotten-application flags to set or clear.")
+        return
+    table = Table(title="Forgotten applications this run would flag or clear")
+    for col in ("contact", "change", "vacancy", "apply intent at", "why"):
+        table.add_column(col, overflow="fold")
+    for cid, flag in flags.to_set:
+        table.add_row(escape(cid), "[yellow]flag[/yellow]", escape(flag.title), _at(flag.intent_at), "")
+    for cid, flag, why in flags.to_clear:
+        table.add_row(escape(cid), "[green]clear[/green]", escape(flag.title), _at(flag.intent_at), escape(why))
+    console.print(table)
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def abandoned(console: Console, rows, *, title: str = "Forgotten applications (flagged now)") -> None:
+    """`connector abandoned`: candidates flagged for the reminder workflow, newest apply intent first."""
+    if not rows:
+        console.print("No forgotten applications are flagged.")
+        return
+    table = Table(title=title)
+    for col in ("candidate", "vacancy", "apply intent", "device", "owner", "apply URL"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(f"{escape(r.name)}\n[dim]{escape(r.email or '')}[/dim]", escape(r.vacancy), _ago(r.intent_at),
+                      escape(r.device or "unknown"), escape(r.owner_id or "-"), escape(r.apply_url or ""))
     console.print(table)

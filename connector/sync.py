@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from connector import outbox, state, store
+from connector import forgotten, outbox, state, store
 from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import ConnectorError, DailyLimitError, StateError
@@ -28,6 +28,7 @@ from connector.hubspot.touchpoints import email_campaign_name, email_event_touch
 from connector.scores import desired_properties, rescore
 from connector.scoring.config import load_model
 from connector.scoring.vacancies import VacancyMatcher
+from connector.state.abandoned import abandoned_properties
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 3600 * 1000
@@ -45,6 +46,7 @@ class SyncReport:
     error: str | None = None
     planned: dict[str, dict[str, str]] = field(default_factory=dict)
     planned_tasks: list = field(default_factory=list)       # TaskIntent: created (or, on a dry run, would be)
+    planned_flags: object = None                            # forgotten.FlagReport: flags set and cleared
 
 
 class Sync:
@@ -58,6 +60,7 @@ class Sync:
         self.notify = notify        # None: tasks from the second sync on (the first records a baseline)
         self.planned: dict[str, dict[str, str]] = {}
         self.planned_tasks: list = []
+        self.planned_flags = None
         self.now = now or datetime.now(UTC)
         self.until_ms = dt_to_ms(self.now) - settings.sync_lag_seconds * 1000
         self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
@@ -104,6 +107,7 @@ class Sync:
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
             report.planned, report.planned_tasks = self.planned, self.planned_tasks
+            report.planned_flags = self.planned_flags
             with session_scope(self.engine) as session:
                 state.finish_run(session, self.run_id, status=report.status, counts=report.counts,
                                  api_calls=report.api_calls, error=report.error)
@@ -193,6 +197,11 @@ class Sync:
         self._add("tasks_suppressed", plan.suppressed)
         if not notifying:
             self._add("tasks_baselined", plan.baselined)
+        with session_scope(self.engine) as session:
+            flags = forgotten.update_flags(session, self.settings, self.now, dry_run=self.dry_run)
+        self.planned_flags = flags
+        self._add("abandoned_flagged", len(flags.to_set))
+        self._add("abandoned_cleared", len(flags.to_clear))
 
     def push_tasks(self) -> None:
         """Drain the outbox: create pending tasks in HubSpot, exactly once."""
@@ -214,6 +223,9 @@ class Sync:
         """Write only values that differ from what was last written, 100 contacts per request."""
         with session_scope(self.engine) as session:
             desired = desired_properties(session, self.now)
+            for cid, props in abandoned_properties(session).items():
+                if cid in desired:
+                    desired[cid].update(props)
             last = store.pushed_values(session, desired)
         updates = {}
         for cid, props in desired.items():

@@ -9,6 +9,7 @@ GROUP_LABEL = "Talent engagement"
 
 BANDS = ("cold", "warm", "engaged", "fan")
 APPLICATION_STATUSES = ("none", "prospect", "applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn")
+DEVICES = ("mobile", "desktop", "unknown")
 TEXT_LIMIT = 65_536                    # HubSpot's limit for a text property value [C]
 
 
@@ -42,6 +43,10 @@ PROPERTIES: tuple[PropertySpec, ...] = (
     PropertySpec("te_abandoned_job", "Abandoned application job", "string", "text", "Vacancy of an apply intent with no application."),
     PropertySpec("te_abandoned_apply_url", "Abandoned application URL", "string", "text", "Where to send the candidate back to."),
     PropertySpec("te_abandoned_at", "Abandoned application at", "datetime", "date", "When the apply intent was seen."),
+    PropertySpec("te_abandoned_count", "Abandoned applications", "number", "number",
+                 "Open forgotten applications of this person (the te_abandoned_* fields describe the most recent)."),
+    _enum("te_abandoned_device", "Abandoned application device", "Device of the apply intent, where HubSpot's event says it.",
+          DEVICES),
 )
 
 PROPERTY_NAMES = frozenset(p.name for p in PROPERTIES)

@@ -7,6 +7,9 @@ from connector.hubspot.pull import BadRecordError, normalize_email
 from connector.hubspot.timeparse import to_ms
 from connector.scoring.vacancies import VacancyMatcher
 
+# The device of an email event: `deviceType` (COMPUTER / MOBILE / TABLET) is in the v1 events' field list
+# (reference hubspot-api.md section 3.9, [V] Airbyte schema).
+DEVICES = {"COMPUTER": "desktop", "DESKTOP": "desktop", "MOBILE": "mobile", "TABLET": "mobile"}
 EMAIL_SOURCE = "email_event"
 WEB_SOURCE = "web_event"
 
@@ -34,7 +37,8 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
             for kind in _email_kinds(etype, event)]
     apply = matcher.is_apply_url(url) if url else None
     if apply:   # a click on an apply URL is also an apply intent (DESIGN.md §5)
-        rows.append(_row(EMAIL_SOURCE, event_id, "apply_intent", None, recipient, created, apply.key, apply.label, url))
+        rows.append(_row(EMAIL_SOURCE, event_id, "apply_intent", None, recipient, created, apply.key, apply.label, url,
+                         device=DEVICES.get(str(event.get("deviceType") or "").upper())))
     return rows
 
 
@@ -79,10 +83,12 @@ def web_event_touchpoints(contact_id: str, event, matcher: VacancyMatcher) -> li
     match = matcher.classify(props.get("hs_url"), props.get("hs_page_title"))
     if match is None:
         return []
+    device = DEVICES.get(str(props.get("hs_device_type") or "").upper())   # [U] property name of the page view
     return [_row(WEB_SOURCE, event_id, match.kind, str(contact_id), None, to_ms(occurred), match.key, match.label,
-                 props.get("hs_url"))]
+                 props.get("hs_url"), device=device)]
 
 
-def _row(source, source_id, kind, contact_id, recipient, occurred_ms, key, label, url) -> dict:
+def _row(source, source_id, kind, contact_id, recipient, occurred_ms, key, label, url, device=None) -> dict:
     return {"source": source, "source_id": source_id, "kind": kind, "contact_id": contact_id,
-            "recipient": recipient, "occurred_ms": occurred_ms, "key": key, "label": label, "url": url}
+            "recipient": recipient, "occurred_ms": occurred_ms, "key": key, "label": label, "url": url,
+            "device": device}

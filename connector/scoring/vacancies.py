@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
+from connector.scoring.urls import strip_locale
+
 
 @dataclass(frozen=True)
 class PageMatch:
@@ -22,7 +24,7 @@ def normalize_url(url: str | None) -> tuple[str, str] | None:
         return None
     if not parsed.hostname:
         return None
-    path = unquote(parsed.path or "/").rstrip("/") or "/"
+    path = strip_locale(unquote(parsed.path or "/").rstrip("/") or "/")
     return parsed.hostname.lower(), path
 
 
