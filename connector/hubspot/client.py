@@ -116,6 +116,10 @@ def _retry_after(headers) -> float | None:
         return None
 
 
+class UndecodablePayloadError(FatalError):
+    """The SDK could not decode a response's bytes as UTF-8; the caller can re-read it raw (see get_json)."""
+
+
 class HubSpotClient:
     """The SDK pointed at HUBSPOT_BASE_URL, with one retry loop, two rate budgets and error mapping."""
 
@@ -156,9 +160,9 @@ class HubSpotClient:
         """GET an endpoint the SDK does not cover (e.g. /email/public/v1/events) with `requests`."""
         return self._retrying(what, False, lambda: self._http_once(what, "GET", path, params, None))
 
-    def post_json(self, what: str, path: str, body: dict) -> dict:
-        """POST to an endpoint the SDK does not cover; the body is never logged."""
-        return self._retrying(what, False, lambda: self._http_once(what, "POST", path, None, body))
+    def post_json(self, what: str, path: str, body: dict, *, search: bool = False) -> dict:
+        """POST to an endpoint the SDK does not cover (or re-read raw); the body is never logged."""
+        return self._retrying(what, search, lambda: self._http_once(what, "POST", path, None, body, search))
 
     def token_scopes(self) -> list[str]:
         """Scopes granted to the private app token (HubSpot's access-token-info endpoint)."""
@@ -174,6 +178,8 @@ class HubSpotClient:
             data, status, headers = method(*args, **kwargs)
         except urllib3.exceptions.HTTPError as exc:
             raise map_transport_error(exc, what) from None
+        except UnicodeDecodeError:
+            raise UndecodablePayloadError(f"HubSpot sent bytes that are not UTF-8 on {what}") from None
         except ValueError as exc:   # SDK client-side validation of a malformed payload
             raise FatalError(f"HubSpot sent a payload the SDK cannot read on {what}: {exc}") from None
         except Exception as exc:
@@ -184,18 +190,22 @@ class HubSpotClient:
         self._observe(status, headers, search)
         return data, status, headers
 
-    def _http_once(self, what, method, path, params, body):
+    def _http_once(self, what, method, path, params, body, search=False):
+        if search:
+            self.search.acquire()
         self.general.acquire()
         self._count()
         try:
             resp = self._http.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             raise map_transport_error(exc, what) from None
-        self._observe(resp.status_code, resp.headers, False)
+        self._observe(resp.status_code, resp.headers, search)
         if resp.status_code >= 400:
             raise map_status(resp.status_code, _parse_body(resp.content), resp.headers, what)
         try:
-            return resp.json()
+            # surrogateescape: a record's raw non-UTF-8 bytes become lone surrogates that the record checks
+            # quarantine (hubspot/sanitize.py), instead of one byte failing the whole page.
+            return json.loads(resp.content.decode("utf-8", "surrogateescape"))
         except ValueError:
             raise FatalError(f"HubSpot sent a body that is not JSON on {what}") from None
 
