@@ -29,15 +29,38 @@ def make_engine(database_url: str) -> Engine:
     except Exception as exc:
         raise ConfigError(f"DATABASE_URL is not a valid database URL ({type(exc).__name__})") from None
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        path = Path(url.database)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(Path(url.database))
+    try:
+        # hide_parameters: a failing statement's error never carries contacts' emails and names.
+        engine = create_engine(database_url, hide_parameters=True)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"DATABASE_URL needs the database driver {exc.name!r}, which is not installed "
+                          "(for PostgreSQL: pip install 'talent-engagement-connector[postgres]')") from None
+    except Exception as exc:      # noqa: BLE001 - SQLAlchemy raises several kinds for an unusable URL
+        raise ConfigError(f"DATABASE_URL cannot be used: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda *_: _tighten(Path(url.database)) if url.database else None)
+    return engine
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the DB file 0600 in a 0700 folder; a folder that holds only the state is tightened too."""
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True)
+        elif path.parent.resolve() != Path.cwd().resolve() and \
+                set(os.listdir(path.parent)) <= {path.name, *_sidecar_names(path), ".gitkeep"}:
+            os.chmod(path.parent, PRIVATE_DIR_MODE)
         if not path.exists():
             path.touch(mode=PRIVATE_FILE_MODE)
         _tighten(path)
-    engine = create_engine(database_url)
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    except OSError as exc:
+        raise StateError(f"cannot create the state database {path}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _sidecar_names(path: Path) -> list[str]:
+    return [path.name + s for s in ("-wal", "-shm", "-journal")]
 
 
 def _tighten(path: Path) -> None:

@@ -17,6 +17,7 @@ from connector.scores import displayed_score, load_touchpoints, score_stats
 from connector.scoring.config import ScoringModel
 from connector.scoring.explain import contribution_rows, reasons_text
 from connector.scoring.model import Score, compute_score
+from connector.views.safe_text import open_private, spreadsheet_cell
 
 
 class NotFoundError(ConnectorError):
@@ -109,12 +110,12 @@ def ranked_pool(session: Session, now: datetime, *, top: int | None = 20, owner_
 
 
 def write_pool_csv(entries: list[PoolEntry], path: str | Path) -> None:
-    """The call list as CSV (UTF-8, header row), for spreadsheets."""
+    """The call list as CSV (UTF-8, header row), for spreadsheets: 0600 (names and emails), formulas defused."""
     fields = list(PoolEntry.__dataclass_fields__)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with open_private(path) as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for e in entries:
             row = asdict(e)
             row["last_touch_at"] = e.last_touch_at.isoformat() if e.last_touch_at else ""
-            writer.writerow(row)
+            writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
