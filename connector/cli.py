@@ -222,7 +222,10 @@ def sandbox(port, no_seed):
     import time
 
     from connector.sandbox.hubspot import serve
-    server = serve(port=port, seed=not no_seed)
+    try:
+        server = serve(port=port, seed=not no_seed)
+    except OSError as exc:
+        raise ConfigError(f"cannot serve the sandbox on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     click.echo(f"HubSpot sandbox on {server.url}  HUBSPOT_BASE_URL={server.url}  HUBSPOT_ACCESS_TOKEN={server.token}")
     try:
         while True:

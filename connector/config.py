@@ -66,6 +66,13 @@ def _url(raw: str) -> str:
     raw = raw.strip().rstrip("/")
     if not raw.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if not parts.hostname or any(c.isspace() for c in raw):
+        raise ValueError("is not a valid URL (no host name)")
     return raw
 
 

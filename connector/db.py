@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -98,15 +99,35 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine) -> list[str]:
     """Apply pending migrations, one transaction each; return the names applied."""
     known = migration_heads()
-    before = current_revision(engine)
+    try:
+        before = current_revision(engine)
+    except sa_exc.DBAPIError as exc:
+        raise StateError(f"cannot open the state database{_where(engine)}: {_first_line(exc)}") from None
     if before is not None and before not in known:
         raise StateError(f"the state database is at migration {before!r}, which this version does not know; upgrade the connector")
     cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except sa_exc.DBAPIError as exc:
+        raise StateError(f"cannot migrate the state database{_where(engine)}: {_first_line(exc)}") from None
     start = known.index(before) + 1 if before else 0
     return known[start:]
+
+
+def _where(engine: Engine) -> str:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return f" {url.database}" if url.database else ""
+    return f" at {url.host or 'localhost'}:{url.port or 'default port'}" + (f"/{url.database}" if url.database else "")
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's own message, first line only (never the statement or its parameters)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return (lines[0] if lines else type(orig).__name__)[:300]
 
 
 @contextmanager
