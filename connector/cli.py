@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -13,7 +15,8 @@ from rich.console import Console
 from connector import logs, render
 from connector.config import Settings, load_settings
 from connector.db import make_engine, migrate, session_scope
-from connector.errors import ConnectorError
+from connector.errors import ConfigError, ConnectorError
+from connector.views.safe_text import one_line, term
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
@@ -41,8 +44,15 @@ class ConnectorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConnectorError as exc:
-            click.echo(f"error: {logs.redact(str(exc))}", err=True)
+            click.echo(f"error: {one_line(exc)}", err=True)
             sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:      # noqa: BLE001 - the last line of defence: one line, never a traceback
+            logging.getLogger("connector").debug("unexpected failure", exc_info=True)
+            click.echo(f"error: unexpected {type(exc).__name__} (a bug: please report it; LOG_LEVEL=debug logs "
+                       "the details)", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=ConnectorGroup)
@@ -51,6 +61,8 @@ class ConnectorGroup(click.Group):
 @click.pass_context
 def cli(ctx, env_file):
     """HubSpot sync connector for recruitment marketing: engagement scores, bands and recruiter tasks."""
+    if env_file is not None and not Path(env_file).is_file():
+        raise ConfigError(f"--env-file {env_file}: no such file")
     settings = load_settings(env_file=env_file)
     logs.add_secret(settings.hubspot_access_token)
     logs.configure(settings.log_level)
@@ -202,7 +214,7 @@ def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
     render.pool(console, entries, title="Call list" + (f" (list {list_id})" if list_id else ""))
     if csv_path:
         write_pool_csv(entries, csv_path)
-        console.print(f"wrote {len(entries)} candidates to {csv_path}")
+        console.print(f"wrote {len(entries)} candidates to {term(csv_path)}")
 
 
 @cli.command()
@@ -247,7 +259,10 @@ def sandbox(port, no_seed):
     import time
 
     from connector.sandbox.hubspot import serve
-    server = serve(port=port, seed=not no_seed)
+    try:
+        server = serve(port=port, seed=not no_seed)
+    except OSError as exc:
+        raise ConfigError(f"cannot serve the sandbox on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     click.echo(f"HubSpot sandbox on {server.url}  HUBSPOT_BASE_URL={server.url}  HUBSPOT_ACCESS_TOKEN={server.token}")
     try:
         while True:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-
-from dotenv import dotenv_values, find_dotenv
+from urllib.parse import urlsplit
 
 from connector.errors import ConfigError
 
@@ -23,14 +24,16 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
-def _number(cast: type, *, zero_ok: bool, words: str) -> Callable[[str], object]:
+def _number(cast: type, *, zero_ok: bool, words: str, maximum: float | None = None) -> Callable[[str], object]:
     def parse(raw: str):
         try:
             value = cast(raw.strip())
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValueError(f"must be {words}") from None
-        if value < 0 or (value == 0 and not zero_ok):
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):   # inf and nan are no numbers here
             raise ValueError(f"must be {words}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must be at most {maximum:g}")
         return value
     return parse
 
@@ -38,12 +41,38 @@ def _number(cast: type, *, zero_ok: bool, words: str) -> Callable[[str], object]
 _positive_int = _number(int, zero_ok=False, words="a positive whole number")
 _non_negative_int = _number(int, zero_ok=True, words="zero or a positive whole number")
 _positive_float = _number(float, zero_ok=False, words="a positive number")
+MAX_TIMEOUT_S = 600                 # a read timeout beyond 10 minutes only hides a dead connection
+MAX_INTERVAL_MINUTES = 7 * 24 * 60  # the scheduler cannot represent arbitrarily distant runs
+MAX_WAIT_BUDGET_S = 24 * 3600
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _token(raw: str) -> str:
+    value = raw.strip()
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):   # never echoed: it is the secret
+        raise ValueError("contains whitespace or control characters (a pasted line break?); copy the token again")
+    return value
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in TRUE_WORDS + FALSE_WORDS:
+        raise ValueError(f"must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}")
+    return value in TRUE_WORDS
 
 
 def _url(raw: str) -> str:
     raw = raw.strip().rstrip("/")
     if not raw.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if not parts.hostname or any(c.isspace() for c in raw):
+        raise ValueError("is not a valid URL (no host name)")
     return raw
 
 
@@ -85,7 +114,7 @@ class Settings:
     """Every setting of the connector; build it with load_settings() or directly in tests."""
 
     hubspot_access_token: str | None = _setting(
-        "HUBSPOT_ACCESS_TOKEN", _text, "HubSpot private app access token (secret; never logged).", secret=True)
+        "HUBSPOT_ACCESS_TOKEN", _token, "HubSpot private app access token (secret; never logged).", secret=True)
     hubspot_base_url: str = _setting(
         "HUBSPOT_BASE_URL", _url, "HubSpot API host; the sandbox's URL in tests and the demo.", DEFAULT_HUBSPOT_BASE_URL)
     hubspot_tier: str = _setting(
@@ -95,15 +124,25 @@ class Settings:
     hubspot_search_rate_per_s: int = _setting(
         "HUBSPOT_SEARCH_RATE_PER_S", _positive_int, "CRM search requests per second (HubSpot allows about 5).", 4)
     hubspot_timeout_seconds: float = _setting(
-        "HUBSPOT_TIMEOUT_SECONDS", _positive_float, "Read timeout of one HubSpot request, in seconds.", 30.0)
+        "HUBSPOT_TIMEOUT_SECONDS", _number(float, zero_ok=False, words="a positive number", maximum=MAX_TIMEOUT_S),
+        "Read timeout of one HubSpot request, in seconds.", 30.0)
     hubspot_max_retries: int = _setting(
-        "HUBSPOT_MAX_RETRIES", _non_negative_int, "Retries of a 429/5xx/timeout before the run gives up.", 6)
+        "HUBSPOT_MAX_RETRIES", _non_negative_int, "Retries of a 5xx/timeout before the run gives up.", 6)
+    hubspot_rate_limit_wait_budget_seconds: float = _setting(
+        "HUBSPOT_RATE_LIMIT_WAIT_BUDGET_SECONDS",
+        _number(float, zero_ok=True, words="zero or a positive number", maximum=MAX_WAIT_BUDGET_S),
+        "Seconds one run may spend waiting out 429 answers (separate from HUBSPOT_MAX_RETRIES).", 600.0)
+    hubspot_allow_insecure_http: bool = _setting(
+        "HUBSPOT_ALLOW_INSECURE_HTTP", _flag,
+        "Allow a plain-http HUBSPOT_BASE_URL other than loopback (sends the token unencrypted; test servers only).",
+        False)
     database_url: str = _setting(
         "DATABASE_URL", _text, "State database (SQLite file or PostgreSQL URL).", DEFAULT_DATABASE_URL)
     ats_kind: str = _setting(
         "ATS_KIND", _choice(ATS_KINDS), "Which ATS adapter to pull applications from.", "none")
     sync_interval_minutes: int = _setting(
-        "SYNC_INTERVAL_MINUTES", _positive_int, "Minutes between scheduled syncs of the daemon.", 15)
+        "SYNC_INTERVAL_MINUTES", _number(int, zero_ok=False, words="a positive whole number",
+                                         maximum=MAX_INTERVAL_MINUTES), "Minutes between scheduled syncs of the daemon.", 15)
     sync_lag_seconds: int = _setting(
         "SYNC_LAG_SECONDS", _non_negative_int, "How far cursors trail the run's start (HubSpot search is eventually consistent).", 60)
     initial_lookback_days: int = _setting(
@@ -157,16 +196,37 @@ def _refuse_shared_secret_file(path: Path) -> None:
                           f"run `chmod 600 {path.name}`")
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
-    """Settings from `environ` (default os.environ) over the `.env` file over defaults; bad values name the variable."""
+def read_env_file(path: Path) -> dict[str, str]:
+    """The assignments of a .env file; a line that cannot be parsed stops with its file and line number
+    (never its text: it may hold the token)."""
+    from dotenv.parser import parse_stream
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
     values: dict[str, str] = {}
-    dotenv_path = env_file if env_file is not None else find_dotenv(usecwd=True)
-    if dotenv_path and Path(dotenv_path).is_file():
-        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise ConfigError(f"{path} line {binding.original.line}: cannot parse this line (expected NAME=value)")
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
+    """Settings from `environ` (default os.environ) over the `.env` file over defaults; bad values name the variable.
+
+    The `.env` is `env_file` or the one in the working folder, never a parent's: a `.env` planted higher up
+    could point HUBSPOT_BASE_URL elsewhere and receive the token.
+    """
+    dotenv_path = Path(env_file) if env_file is not None else Path.cwd() / ".env"
+    values = read_env_file(dotenv_path) if dotenv_path.is_file() else {}
     environ = os.environ if environ is None else environ
     if values.get("HUBSPOT_ACCESS_TOKEN") and not environ.get("HUBSPOT_ACCESS_TOKEN"):
-        _refuse_shared_secret_file(Path(dotenv_path))
+        _refuse_shared_secret_file(dotenv_path)
+    origin = {k: str(dotenv_path) for k in values}
     values.update(environ)
+    origin.update({k: "the environment" for k in environ})
     kwargs = {}
     for f in fields(Settings):
         raw = values.get(f.metadata["env"])
@@ -177,4 +237,15 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         except ValueError as exc:
             shown = "***" if f.metadata["secret"] else repr(raw)
             raise ConfigError(f"{f.metadata['env']}={shown} is invalid: {exc}") from None
-    return Settings(**kwargs)
+    settings = Settings(**kwargs)
+    _refuse_clear_text_token(settings, origin.get("HUBSPOT_BASE_URL", "the default"))
+    return settings
+
+
+def _refuse_clear_text_token(settings: Settings, origin: str) -> None:
+    """The bearer token goes to HUBSPOT_BASE_URL: only over HTTPS, or to this machine, unless allowed explicitly."""
+    url = urlsplit(settings.hubspot_base_url)
+    if url.scheme == "https" or (url.hostname or "") in LOOPBACK_HOSTS or settings.hubspot_allow_insecure_http:
+        return
+    raise ConfigError(f"HUBSPOT_BASE_URL (set in {origin}) is plain http to {url.hostname}: the access token would "
+                      "travel unencrypted; use https://, or set HUBSPOT_ALLOW_INSECURE_HTTP=yes for a trusted test server")

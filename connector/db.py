@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -29,15 +30,38 @@ def make_engine(database_url: str) -> Engine:
     except Exception as exc:
         raise ConfigError(f"DATABASE_URL is not a valid database URL ({type(exc).__name__})") from None
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        path = Path(url.database)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(Path(url.database))
+    try:
+        # hide_parameters: a failing statement's error never carries contacts' emails and names.
+        engine = create_engine(database_url, hide_parameters=True)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"DATABASE_URL needs the database driver {exc.name!r}, which is not installed "
+                          "(for PostgreSQL: pip install 'talent-engagement-connector[postgres]')") from None
+    except Exception as exc:      # noqa: BLE001 - SQLAlchemy raises several kinds for an unusable URL
+        raise ConfigError(f"DATABASE_URL cannot be used: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda *_: _tighten(Path(url.database)) if url.database else None)
+    return engine
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the DB file 0600 in a 0700 folder; a folder that holds only the state is tightened too."""
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True)
+        elif path.parent.resolve() != Path.cwd().resolve() and \
+                set(os.listdir(path.parent)) <= {path.name, *_sidecar_names(path), ".gitkeep"}:
+            os.chmod(path.parent, PRIVATE_DIR_MODE)
         if not path.exists():
             path.touch(mode=PRIVATE_FILE_MODE)
         _tighten(path)
-    engine = create_engine(database_url)
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    except OSError as exc:
+        raise StateError(f"cannot create the state database {path}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _sidecar_names(path: Path) -> list[str]:
+    return [path.name + s for s in ("-wal", "-shm", "-journal")]
 
 
 def _tighten(path: Path) -> None:
@@ -75,15 +99,35 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine) -> list[str]:
     """Apply pending migrations, one transaction each; return the names applied."""
     known = migration_heads()
-    before = current_revision(engine)
+    try:
+        before = current_revision(engine)
+    except sa_exc.DBAPIError as exc:
+        raise StateError(f"cannot open the state database{_where(engine)}: {_first_line(exc)}") from None
     if before is not None and before not in known:
         raise StateError(f"the state database is at migration {before!r}, which this version does not know; upgrade the connector")
     cfg = _alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except sa_exc.DBAPIError as exc:
+        raise StateError(f"cannot migrate the state database{_where(engine)}: {_first_line(exc)}") from None
     start = known.index(before) + 1 if before else 0
     return known[start:]
+
+
+def _where(engine: Engine) -> str:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return f" {url.database}" if url.database else ""
+    return f" at {url.host or 'localhost'}:{url.port or 'default port'}" + (f"/{url.database}" if url.database else "")
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's own message, first line only (never the statement or its parameters)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return (lines[0] if lines else type(orig).__name__)[:300]
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from connector.scores import displayed_score, load_touchpoints, score_stats
 from connector.scoring.config import ScoringModel
 from connector.scoring.explain import contribution_rows, reasons_text
 from connector.scoring.model import Score, compute_score
+from connector.views.safe_text import open_private, spreadsheet_cell
 
 
 class NotFoundError(ConnectorError):
@@ -110,7 +110,7 @@ def ranked_pool(session: Session, now: datetime, *, top: int | None = 20, owner_
 
 
 def write_pool_csv(entries: list[PoolEntry], path: str | Path) -> None:
-    """The call list as CSV (UTF-8, header row), for spreadsheets."""
+    """The call list as CSV (UTF-8, header row), for spreadsheets: 0600 (names and emails), formulas defused."""
     fields = list(PoolEntry.__dataclass_fields__)
     rows = []
     for e in entries:
@@ -120,20 +120,10 @@ def write_pool_csv(entries: list[PoolEntry], path: str | Path) -> None:
     write_rows_csv(path, fields, rows)
 
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def write_rows_csv(path: str | Path, header: list[str], rows: list[list]) -> None:
-    """A CSV of personal data: created 0600, and no cell a spreadsheet would run as a formula (OWASP CSV injection)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+    """A CSV of personal data: created 0600, no cell a spreadsheet would run as a formula."""
+    with open_private(path) as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_cell(v) for v in row])
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_LEADS) else text
+            writer.writerow([spreadsheet_cell(v) for v in row])

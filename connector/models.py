@@ -206,3 +206,13 @@ class AbandonedFlag(SQLModel, table=True):
     flagged_at: datetime
     cleared_at: datetime | None = None
     clear_reason: str | None = None
+
+
+class Forgotten(SQLModel, table=True):
+    """A person purged locally (deleted in HubSpot, or `connector forget`): only a salted hash of the contact id
+    or email stays, so nothing is pulled for or written to them again."""
+
+    digest: str = Field(primary_key=True)        # sha256(salt + kind + ":" + value)
+    kind: str                                    # "contact" | "email"
+    reason: str                                  # "deleted in HubSpot" | "forget"
+    forgotten_at: datetime

@@ -144,14 +144,15 @@ def live_contact_ids(session: Session) -> list[str]:
     return list(session.exec(select(Contact.id).where(Contact.merged_into.is_(None), Contact.archived.is_(False))))
 
 
-def contacts_needing_web_pull(session: Session, floor_ms: int) -> list[tuple[str, int]]:
-    """(contact id, read-from ms) for live contacts whose latest page view is past their web cursor."""
+def contacts_needing_web_pull(session: Session, floor_ms: int, overlap_ms: int = 0) -> list[tuple[str, int]]:
+    """(contact id, read-from ms) for live contacts whose latest page view is past their web cursor less the
+    overlap (views recorded late are re-read; ids dedupe them)."""
     stmt = select(Contact.id, Contact.web_last_ms, WebCursor.occurred_ms).join(
         WebCursor, WebCursor.contact_id == Contact.id, isouter=True).where(
         Contact.merged_into.is_(None), Contact.archived.is_(False), Contact.web_last_ms.is_not(None),
         Contact.web_last_ms >= floor_ms,
-        or_(WebCursor.occurred_ms.is_(None), Contact.web_last_ms > WebCursor.occurred_ms))
-    return [(cid, max(floor_ms, cur or floor_ms)) for cid, _last, cur in session.exec(stmt)]
+        or_(WebCursor.occurred_ms.is_(None), Contact.web_last_ms > WebCursor.occurred_ms - overlap_ms))
+    return [(cid, max(floor_ms, (cur or floor_ms) - overlap_ms)) for cid, _last, cur in session.exec(stmt)]
 
 
 def set_web_cursor(session: Session, contact_id: str, occurred_ms: int) -> None:
@@ -164,10 +165,17 @@ def set_web_cursor(session: Session, contact_id: str, occurred_ms: int) -> None:
 
 
 def quarantine(session: Session, *, source: str, record_id: str, field: str | None, error: str,
-               run_id: int | None) -> None:
-    """Keep a bad record's identity and problem; the run goes on."""
+               run_id: int | None) -> bool:
+    """Keep a bad record's identity and problem, once per record and field (overlaps re-read it); the run goes on."""
+    seen = session.exec(select(Quarantine.id).where(
+        Quarantine.source == source, Quarantine.record_id == record_id, Quarantine.resolved.is_(False),
+        Quarantine.field.is_(None) if field is None else Quarantine.field == field).limit(1)).first()
+    if seen is not None:
+        return False
     session.add(Quarantine(run_id=run_id, source=source, record_id=record_id, field=field, error=error[:2000],
                            created_at=utcnow()))
+    session.flush()
+    return True
 
 
 def pushed_values(session: Session, contact_ids: Iterable[str]) -> dict[str, dict[str, str]]:

@@ -116,9 +116,9 @@ class Sync:
         return report
 
     def _quarantine(self, session, bad: BadRecordError) -> None:
-        store.quarantine(session, source=bad.source, record_id=bad.record_id, field=bad.field, error=str(bad),
-                         run_id=self.run_id)
-        self._add("quarantined", 1)
+        if store.quarantine(session, source=bad.source, record_id=bad.record_id, field=bad.field, error=str(bad),
+                            run_id=self.run_id):
+            self._add("quarantined", 1)
 
     def pull_contacts(self) -> None:
         """Contacts changed since the cursor; a page's rows and the advanced cursor commit together."""
@@ -156,7 +156,7 @@ class Sync:
     def pull_web_events(self) -> None:
         """Page views, per contact whose analytics rollup moved past its web cursor (the API is per object)."""
         with session_scope(self.engine) as session:
-            todo = store.contacts_needing_web_pull(session, self.floor_ms)
+            todo = store.contacts_needing_web_pull(session, self.floor_ms, S.WEB_EVENTS_OVERLAP_MS)
         self.progress(f"pulling page views of {len(todo)} contacts")
         for contact_id, from_ms in todo:
             rows, bad_records = [], []

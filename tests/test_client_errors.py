@@ -74,3 +74,9 @@ def test_403_names_missing_scopes():
 ])
 def test_transport_errors_are_retryable(exc):
     assert isinstance(map_transport_error(exc, "call"), RetryableError)
+
+
+@pytest.mark.parametrize("exc", [urllib3.exceptions.LocationParseError("https://[::1"), requests.exceptions.InvalidURL("x"),
+                                 requests.exceptions.MissingSchema("x")])
+def test_malformed_url_errors_are_not_retried(exc):
+    assert isinstance(map_transport_error(exc, "call"), FatalError)

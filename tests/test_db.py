@@ -78,3 +78,22 @@ def test_unknown_migration_in_db_is_a_state_error(tmp_path):
         conn.execute(sa.text("update alembic_version set version_num = '9999_future'"))
     with pytest.raises(StateError, match="9999_future"):
         migrate(engine)
+
+
+def test_upgrade_keys_stored_email_events_by_id_and_created(tmp_path):
+    from alembic import command
+
+    from connector.db import _alembic_config
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_email_campaign")
+    with engine.begin() as conn:
+        conn.execute(sa.text("insert into touchpoint (source, source_id, kind, occurred_ms) values "
+                             "('email_event', 'ev-1', 'email_open', 1767225600000), "
+                             "('web_event', 'wv-1', 'page_view', 1767225600000)"))
+    migrate(engine)
+    with engine.connect() as conn:
+        ids = sorted(r[0] for r in conn.execute(sa.text("select source_id from touchpoint")))
+    assert ids == ["ev-1@1767225600000", "wv-1"]

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -21,6 +22,7 @@ from hubspot import HubSpot
 from connector.config import Settings
 from connector.errors import AuthError, DailyLimitError, FatalError, RetryableError, SourceError
 from connector.hubspot.ratelimit import RollingLimiter
+from connector.hubspot.transport import tls_error, transport_error
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +83,10 @@ def is_sdk_api_exception(exc: BaseException) -> bool:
     return any(c.__name__ == "ApiException" and c.__module__.startswith("hubspot.") for c in type(exc).__mro__)
 
 
-def map_transport_error(exc: Exception, what: str) -> SourceError:
-    """Connection resets, timeouts and DNS failures are retryable; nothing of the request is echoed."""
-    return RetryableError(f"network error on {what}: {type(exc).__name__}", status=None)
+def map_transport_error(exc: Exception, what: str, host: str = "HubSpot") -> SourceError:
+    """Connection resets, timeouts and DNS failures are retryable, malformed URLs and TLS failures are not;
+    the host and cause are named, nothing of the request is echoed (see transport.py)."""
+    return transport_error(exc, host, what)
 
 
 def _parse_body(body) -> dict:
@@ -116,6 +119,10 @@ def _retry_after(headers) -> float | None:
         return None
 
 
+class UndecodablePayloadError(FatalError):
+    """The SDK could not decode a response's bytes as UTF-8; the caller can re-read it raw (see get_json)."""
+
+
 class HubSpotClient:
     """The SDK pointed at HUBSPOT_BASE_URL, with one retry loop, two rate budgets and error mapping."""
 
@@ -123,6 +130,7 @@ class HubSpotClient:
                  clock: Callable[[], float] = time.monotonic):
         token = settings.require_token()
         self.base_url = settings.hubspot_base_url
+        self.host = urlsplit(self.base_url).hostname or self.base_url
         self.max_retries = settings.hubspot_max_retries
         self.timeout = (CONNECT_TIMEOUT_S, settings.hubspot_timeout_seconds)
         self._sleep = sleep
@@ -156,9 +164,9 @@ class HubSpotClient:
         """GET an endpoint the SDK does not cover (e.g. /email/public/v1/events) with `requests`."""
         return self._retrying(what, False, lambda: self._http_once(what, "GET", path, params, None))
 
-    def post_json(self, what: str, path: str, body: dict) -> dict:
-        """POST to an endpoint the SDK does not cover; the body is never logged."""
-        return self._retrying(what, False, lambda: self._http_once(what, "POST", path, None, body))
+    def post_json(self, what: str, path: str, body: dict, *, search: bool = False) -> dict:
+        """POST to an endpoint the SDK does not cover (or re-read raw); the body is never logged."""
+        return self._retrying(what, search, lambda: self._http_once(what, "POST", path, None, body, search))
 
     def token_scopes(self) -> list[str]:
         """Scopes granted to the private app token (HubSpot's access-token-info endpoint)."""
@@ -172,8 +180,14 @@ class HubSpotClient:
         self._count()
         try:
             data, status, headers = method(*args, **kwargs)
-        except urllib3.exceptions.HTTPError as exc:
-            raise map_transport_error(exc, what) from None
+        except (urllib3.exceptions.HTTPError, urllib3.exceptions.LocationValueError) as exc:
+            raise map_transport_error(exc, what, self.host) from None
+        except AttributeError as exc:   # the SDK fails on its own ApiException(status=0) for TLS errors
+            if is_sdk_api_exception(exc.__context__) and not getattr(exc.__context__, "status", None):
+                raise tls_error(str(getattr(exc.__context__, "reason", "")), self.host, what) from None
+            raise
+        except UnicodeDecodeError:
+            raise UndecodablePayloadError(f"HubSpot sent bytes that are not UTF-8 on {what}") from None
         except ValueError as exc:   # SDK client-side validation of a malformed payload
             raise FatalError(f"HubSpot sent a payload the SDK cannot read on {what}: {exc}") from None
         except Exception as exc:
@@ -184,18 +198,22 @@ class HubSpotClient:
         self._observe(status, headers, search)
         return data, status, headers
 
-    def _http_once(self, what, method, path, params, body):
+    def _http_once(self, what, method, path, params, body, search=False):
+        if search:
+            self.search.acquire()
         self.general.acquire()
         self._count()
         try:
             resp = self._http.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise map_transport_error(exc, what) from None
-        self._observe(resp.status_code, resp.headers, False)
+            raise map_transport_error(exc, what, self.host) from None
+        self._observe(resp.status_code, resp.headers, search)
         if resp.status_code >= 400:
             raise map_status(resp.status_code, _parse_body(resp.content), resp.headers, what)
         try:
-            return resp.json()
+            # surrogateescape: a record's raw non-UTF-8 bytes become lone surrogates that the record checks
+            # quarantine (hubspot/sanitize.py), instead of one byte failing the whole page.
+            return json.loads(resp.content.decode("utf-8", "surrogateescape"))
         except ValueError:
             raise FatalError(f"HubSpot sent a body that is not JSON on {what}") from None
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 
 from connector.hubspot import streams as S
-from connector.hubspot.client import HubSpotClient
-from connector.hubspot.timeparse import ms_to_dt, to_ms
+from connector.hubspot.client import HubSpotClient, UndecodablePayloadError
+from connector.hubspot.sanitize import first_text_problem
+from connector.hubspot.timeparse import ms_to_iso, to_ms
 
 
 class BadRecordError(ValueError):
@@ -33,7 +34,16 @@ def _search(client: HubSpotClient, filters: list[Filter], sort: str) -> list:
         filter_groups=[FilterGroup(filters=filters)], sorts=[f"{sort}"],
         properties=S.CONTACT_PROPERTIES, limit=S.SEARCH_PAGE_SIZE)
     api = client.api("crm.contacts.search_api")
-    page = client.call("contact search", api.do_search_with_http_info, public_object_search_request=request, search=True)
+    try:
+        page = client.call("contact search", api.do_search_with_http_info, public_object_search_request=request,
+                           search=True)
+    except UndecodablePayloadError:
+        # One record's raw non-UTF-8 bytes make the SDK drop the whole page: re-read it raw, with each bad byte
+        # kept as a lone surrogate, so the record and field that hold it are quarantined and the rest is taken in.
+        body = client.post_json("contact search", S.CONTACT_SEARCH_PATH,
+                                client.api("crm.contacts.search_api").api_client.sanitize_for_serialization(request),
+                                search=True)
+        return [r for r in body.get("results") or [] if isinstance(r, dict)]
     return list(page.results or [])
 
 
@@ -75,7 +85,7 @@ def _drain_millisecond(client, stamp_ms, first_rows, first_bad) -> Iterator[Cont
             Filter(property_name="hs_object_id", operator="GT", value=str(last_id)),
         ], "hs_object_id")
         rows, bad = _transform_contacts(results)
-        ids = [int(r.id) for r in results if str(r.id).isdigit()]
+        ids = [int(i) for i in (r.get("id") if isinstance(r, dict) else r.id for r in results) if str(i).isdigit()]
         yield ContactPage(rows, bad, stamp_ms)
         if len(results) < S.SEARCH_PAGE_SIZE or not ids:
             return
@@ -86,6 +96,9 @@ def _transform_contacts(results) -> tuple[list[dict], list[BadRecordError]]:
     rows, bad = [], []
     for obj in results:
         try:
+            if isinstance(obj, dict):     # a page re-read raw (see _search)
+                rows.append(contact_row(str(obj.get("id")), obj.get("properties") or {}, bool(obj.get("archived"))))
+                continue
             rows.append(contact_row(obj.id, obj.properties or {}, bool(obj.archived)))
         except BadRecordError as err:
             bad.append(err)
@@ -94,6 +107,9 @@ def _transform_contacts(results) -> tuple[list[dict], list[BadRecordError]]:
 
 def contact_row(contact_id: str, props: dict, archived: bool = False) -> dict:
     """A HubSpot contact → our contact row; raises BadRecordError naming the field."""
+    unstorable = first_text_problem(props)
+    if unstorable:
+        raise BadRecordError("contact", contact_id, *unstorable)
     modified = _ms_field("contact", contact_id, "lastmodifieddate", props.get("lastmodifieddate"))
     if modified is None:
         raise BadRecordError("contact", contact_id, "lastmodifieddate", "is missing")
@@ -162,17 +178,22 @@ def _paged(fetch_page) -> Iterator:
         after = nxt.after
 
 
-def fetch_web_events(client: HubSpotClient, contact_id: str, after_ms: int, before_ms: int) -> Iterator[list]:
-    """Page views of one contact (web analytics events are served per object; Enterprise only)."""
-    api = client.api("events.events_api")
+def fetch_web_events(client: HubSpotClient, contact_id: str, after_ms: int, before_ms: int) -> Iterator[list[dict]]:
+    """Page views of one contact (web analytics events are served per object; Enterprise only), as raw JSON.
 
-    def page(after):
-        kwargs = {"after": after} if after else {}
-        return client.call("web analytics events", api.get_page_with_http_info, object_type="contact",
-                           object_id=int(contact_id), event_type=S.WEB_EVENT_TYPE, occurred_after=ms_to_dt(after_ms),
-                           occurred_before=ms_to_dt(before_ms), limit=S.WEB_EVENTS_PAGE_SIZE, **kwargs)
-    for p in _paged(page):
-        yield list(p.results or [])
+    Read without the SDK's models: one event with an unparseable `occurredAt` would fail the SDK's whole page,
+    and with it every later run; raw, that event alone is quarantined.
+    """
+    params = {"objectType": "contact", "objectId": str(contact_id), "eventType": S.WEB_EVENT_TYPE,
+              "occurredAfter": ms_to_iso(after_ms), "occurredBefore": ms_to_iso(before_ms),
+              "limit": S.WEB_EVENTS_PAGE_SIZE}
+    while True:
+        body = client.get_json("web analytics events", S.WEB_EVENTS_PATH, params)
+        yield [e for e in body.get("results") or [] if isinstance(e, dict)]
+        after = ((body.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            return
+        params = {**params, "after": after}
 
 
 def fetch_list_member_ids(client: HubSpotClient, list_id: str) -> Iterator[list[str]]:

@@ -20,6 +20,11 @@ EMAIL_EVENTS_OVERLAP_MS = 3600 * 1000
 
 WEB_EVENT_TYPE = "e_visited_page"
 WEB_EVENTS_PAGE_SIZE = 100
+WEB_EVENTS_PATH = "/events/v3/events/"
+# Page views get the same re-read as email events: a view HubSpot records late, or one stamped exactly at the
+# previous window's end (occurredBefore is exclusive), is read on the next run; ids dedupe them.
+WEB_EVENTS_OVERLAP_MS = EMAIL_EVENTS_OVERLAP_MS
+CONTACT_SEARCH_PATH = "/crm/v3/objects/contacts/search"
 
 # Stream names for cursors.
 CONTACTS_STREAM = "hubspot.contacts"

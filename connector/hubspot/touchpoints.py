@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connector.hubspot import streams as S
 from connector.hubspot.pull import BadRecordError, normalize_email
+from connector.hubspot.sanitize import first_text_problem, safe_for_message, timestamp_problem
 from connector.hubspot.timeparse import to_ms
 from connector.scoring.vacancies import VacancyMatcher
 
@@ -15,31 +16,46 @@ WEB_SOURCE = "web_event"
 
 
 def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
-    """Touchpoints of one legacy email event; [] for events that are not engagement (SENT, bots, ...)."""
+    """Touchpoints of one legacy email event; [] for events that are not engagement (SENT, bots, ...).
+
+    HubSpot identifies an email event by `id` plus `created` (reference hubspot-api.md, email events): two
+    events may share an id, so both are part of the touchpoint's source id (and of a quarantined record's id).
+    """
     event_id = str(event.get("id") or "")
     if not event_id:
         raise BadRecordError(EMAIL_SOURCE, "?", "id", "is missing")
-    etype = str(event.get("type") or "").upper()
-    if etype not in S.EMAIL_TOUCH_TYPES or event.get("filteredEvent") is True:
-        return []
-    recipient = normalize_email(event.get("recipient"))
-    if recipient is None:
-        raise BadRecordError(EMAIL_SOURCE, event_id, "recipient", "is not an email address")
     try:
         created = to_ms(event.get("created"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         created = None
     if created is None:
         raise BadRecordError(EMAIL_SOURCE, event_id, "created", "is not a timestamp")
+    identity = email_event_identity(event_id, created)
+    etype = str(event.get("type") or "").upper()
+    if etype not in S.EMAIL_TOUCH_TYPES or event.get("filteredEvent") is True:
+        return []
+    unstorable = first_text_problem({k: event.get(k) for k in ("id", "recipient", "url")})
+    if unstorable:
+        raise BadRecordError(EMAIL_SOURCE, ascii(identity)[1:-1], *unstorable)
+    if (problem := timestamp_problem(created)) is not None:
+        raise BadRecordError(EMAIL_SOURCE, identity, "created", problem)
+    recipient = normalize_email(event.get("recipient"))
+    if recipient is None:
+        raise BadRecordError(EMAIL_SOURCE, identity, "recipient", "is not an email address")
     campaign = str(event.get("emailCampaignId") or "") or None
     url = event.get("url") if etype == "CLICK" else None
-    rows = [_row(EMAIL_SOURCE, event_id, kind, None, recipient, created, campaign, None, url)
+    rows = [_row(EMAIL_SOURCE, identity, kind, None, recipient, created, campaign, None, url)
             for kind in _email_kinds(etype, event)]
     apply = matcher.is_apply_url(url) if url else None
     if apply:   # a click on an apply URL is also an apply intent (DESIGN.md §5)
-        rows.append(_row(EMAIL_SOURCE, event_id, "apply_intent", None, recipient, created, apply.key, apply.label, url,
+        rows.append(_row(EMAIL_SOURCE, identity, "apply_intent", None, recipient, created, apply.key, apply.label, url,
                          device=DEVICES.get(str(event.get("deviceType") or "").upper())))
     return rows
+
+
+def email_event_identity(event_id: str, created_ms: int) -> str:
+    """The source id of an email event: HubSpot's identity is id plus created."""
+    return f"{event_id}@{created_ms}"
 
 
 def email_campaign_name(event: dict) -> tuple[str, str] | None:
@@ -47,6 +63,8 @@ def email_campaign_name(event: dict) -> tuple[str, str] | None:
     if str(event.get("type") or "").upper() != "SENT":
         return None
     campaign, subject = str(event.get("emailCampaignId") or ""), str(event.get("subject") or "").strip()
+    if first_text_problem({"campaign": campaign, "subject": subject}):
+        return None
     return (campaign, subject[:200]) if campaign and subject else None
 
 
@@ -71,20 +89,32 @@ def _is_unsubscribe(event: dict) -> bool:
     return any(str((s or {}).get("status") or "").upper() == "UNSUBSCRIBED" for s in subs)
 
 
-def web_event_touchpoints(contact_id: str, event, matcher: VacancyMatcher) -> list[dict]:
-    """Touchpoints of one web analytics page view (an SDK ExternalUnifiedEvent)."""
-    event_id = str(getattr(event, "id", "") or "")
+def web_event_touchpoints(contact_id: str, event: dict, matcher: VacancyMatcher) -> list[dict]:
+    """Touchpoints of one web analytics page view (the raw JSON of /events/v3/events)."""
+    event_id = str(event.get("id") or "")
     if not event_id:
         raise BadRecordError(WEB_SOURCE, f"contact {contact_id}", "id", "is missing")
-    props = getattr(event, "properties", None) or {}
-    occurred = getattr(event, "occurred_at", None)
-    if occurred is None:
+    props = event.get("properties") or {}
+    if not isinstance(props, dict):
+        raise BadRecordError(WEB_SOURCE, event_id, "properties", "is not an object")
+    unstorable = first_text_problem({"id": event_id, "hs_url": props.get("hs_url"),
+                                     "hs_page_title": props.get("hs_page_title")})
+    if unstorable:
+        raise BadRecordError(WEB_SOURCE, ascii(event_id)[1:-1], *unstorable)
+    raw = event.get("occurredAt")
+    if raw in (None, ""):
         raise BadRecordError(WEB_SOURCE, event_id, "occurredAt", "is missing")
+    try:
+        occurred = to_ms(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise BadRecordError(WEB_SOURCE, event_id, "occurredAt", f"is not a timestamp: {safe_for_message(raw)}") from None
+    if (problem := timestamp_problem(occurred)) is not None:
+        raise BadRecordError(WEB_SOURCE, event_id, "occurredAt", problem)
     match = matcher.classify(props.get("hs_url"), props.get("hs_page_title"))
     if match is None:
         return []
     device = DEVICES.get(str(props.get("hs_device_type") or "").upper())   # [U] property name of the page view
-    return [_row(WEB_SOURCE, event_id, match.kind, str(contact_id), None, to_ms(occurred), match.key, match.label,
+    return [_row(WEB_SOURCE, event_id, match.kind, str(contact_id), None, occurred, match.key, match.label,
                  props.get("hs_url"), device=device)]
 
 

@@ -87,6 +87,8 @@ class RequestHandler(BaseHTTPRequestHandler):
                 sandbox._stopping.wait(fault.delay_s)
         record.status = status
         data = json.dumps(payload).encode()
+        for find, replacement in sandbox.response_patches:     # fault knob: bytes as a broken HubSpot sends them
+            data = data.replace(find, replacement)
         self.send_response(status)
         self.send_header("Content-Type", "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

@@ -64,6 +64,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
         self.limiter = RateLimiter(rate_limit, rate_window_s, search_rate_per_s, daily_limit)
         self.faults = FaultPlan()
         self.requests: list[RecordedRequest] = []
+        self.response_patches: list[tuple[bytes, bytes]] = []
         self._host, self._port = host, port
         self._routes = _compile(ROUTES)
         self._stopping = threading.Event()
@@ -125,6 +126,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
         Without `now`, the reseed is relative to the `now` given at construction (else the real now).
         """
         self.faults.clear()
+        self.response_patches.clear()
         with self.limiter.lock:
             self.limiter.reset()
         self.requests.clear()
@@ -141,6 +143,12 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
 
     def clear_faults(self) -> None:
         self.faults.clear()
+        self.response_patches.clear()
+
+    def corrupt_responses(self, find: str, replacement: bytes) -> None:
+        """From now on, every response body has the JSON bytes of `find` replaced by `replacement` (raw bytes:
+        invalid UTF-8, a broken timestamp, ...), as a portal holding corrupt data would keep sending them."""
+        self.response_patches.append((find.encode(), replacement))
 
     def set_rate_limits(self, *, rate_limit=None, rate_window_s=None, search_rate_per_s=None,
                         daily_limit=None) -> None:

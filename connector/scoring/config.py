@@ -59,6 +59,9 @@ class ScoringModel:
     triggers: TriggerRule = field(default_factory=TriggerRule)
 
 
+MAX_MODEL_BYTES = 256 * 1024      # a model is a few KB of TOML
+
+
 def load_model(path: str | Path | None = None) -> ScoringModel:
     """Read and validate a model file; None reads the packaged default model."""
     if path is None:
@@ -66,15 +69,32 @@ def load_model(path: str | Path | None = None) -> ScoringModel:
         text = resources.files("connector.scoring").joinpath(DEFAULT_MODEL_FILE).read_text("utf-8")
     else:
         source = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise ScoringError(f"scoring model {source}: cannot read the file ({exc.strerror})") from exc
+        text = _read_model_text(Path(path), source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScoringError(f"scoring model {source}: not valid TOML: {exc}") from exc
     return parse_model(data, source)
+
+
+def _read_model_text(path: Path, source: str) -> str:
+    """The model file's text: a regular file (a FIFO would block forever, /dev/zero never ends), bounded, UTF-8."""
+    import os
+    import stat
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ScoringError(f"scoring model {source}: not a regular file")
+            data = fh.read(MAX_MODEL_BYTES + 1)
+    except OSError as exc:
+        raise ScoringError(f"scoring model {source}: cannot read the file ({exc.strerror})") from None
+    if len(data) > MAX_MODEL_BYTES:
+        raise ScoringError(f"scoring model {source}: larger than {MAX_MODEL_BYTES // 1024} KB; not a model file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScoringError(f"scoring model {source}: not a text (UTF-8 TOML) file") from None
 
 
 def parse_model(data: dict, source: str) -> ScoringModel:

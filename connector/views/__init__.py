@@ -1,0 +1,1 @@
+"""The read side for people: pool, explain, status, report (queries + rendering); never writes."""
