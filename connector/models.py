@@ -150,3 +150,7 @@ class EmailCampaign(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     subject: str = Field(sa_column=Column(Text, nullable=False))
+
+
+# The ATS side registers its tables with the same metadata (connector/state/ats_models.py).
+from connector.state import ats_models as _ats_models  # noqa: E402,F401
