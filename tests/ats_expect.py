@@ -22,6 +22,8 @@ def outcome(app) -> str:
 def expected_status(apps, custom_phase: str | None = None) -> tuple[str, object]:
     """(te_application_status, the deciding application) of one person's applications."""
     def phase(a):
+        if a.prospect:
+            return "prospect"
         return PHASE_OF_STAGE[a.stage] if a.stage != CUSTOM_STAGE else custom_phase
     open_ = [a for a in apps if outcome(a) == "open"]
     if open_:
@@ -31,14 +33,16 @@ def expected_status(apps, custom_phase: str | None = None) -> tuple[str, object]
     return outcome(last), last
 
 
-def expected_by_email(world: AtsWorld, custom_phase: str | None = None) -> dict[str, dict[str, str]]:
+def expected_by_email(world: AtsWorld, custom_phase: str | None = None,
+                      prospect_job: str | None = None) -> dict[str, dict[str, str]]:
     """Per HubSpot email the te_application_* values (people in HubSpot only; any of their emails may match)."""
     out = {}
     for person in world.people.values():
         if not person.in_hubspot or not person.applications:
             continue
         status, app = expected_status(person.applications, custom_phase)
-        values = {"te_application_status": status, "te_application_job": world.jobs[app.job_id].title,
+        title = prospect_job if app.prospect and prospect_job else world.jobs[app.job_id].title
+        values = {"te_application_status": status, "te_application_job": title,
                   "te_application_updated_at": iso_ms(max(a.updated_ms for a in person.applications)),
                   "te_ats_candidate_id": str(person.id)}
         for email in person.emails:
@@ -55,9 +59,13 @@ def hubspot_values(hubspot) -> dict[str, dict[str, str]]:
             if c["properties"].get("te_application_status") not in (None, "", "none")}
 
 
-def expected_hubspot(hubspot, world: AtsWorld, custom_phase: str | None = None) -> dict[str, dict[str, str]]:
-    """The same, as the world says it should be: each contact by its primary or additional emails."""
-    by_email = expected_by_email(world, custom_phase)
+def expected_hubspot(hubspot, world: AtsWorld, custom_phase: str | None = None,
+                     prospect_job: str | None = "Engineering talent pool") -> dict[str, dict[str, str]]:
+    """The same, as the world says it should be: each contact by its primary or additional emails.
+
+    Recruitee keeps prospects in a talent pool (its title is the job); Greenhouse on the job itself (None).
+    """
+    by_email = expected_by_email(world, custom_phase, prospect_job)
     out = {}
     for c in hubspot.contacts():
         emails = [c["properties"].get("email") or ""] + (c["properties"].get("hs_additional_emails") or "").split(";")

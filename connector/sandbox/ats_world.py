@@ -28,6 +28,7 @@ CLOSED_SLUG = "customer-success-manager"
 OUTSIDERS = [("Marit", "Hoekstra"), ("Gijs", "Willems"), ("Elif", "Kaya")]
 REJECT_REASONS = ["Not a fit for the role", "Salary expectations", "Candidate withdrew"]
 WITHDREW = 2
+PROSPECTS = 2
 
 
 @dataclass
@@ -99,15 +100,19 @@ class AtsWorld:
         jobs = list(self.jobs.values())
         for first, last, email, extra, segment in _pool(now):
             plan = _plan(rng, segment)
-            if plan is None:
+            prospect = plan is None and segment == "lurker" and sum(
+                a.prospect for a in self.applications()) < PROSPECTS     # sourced by a recruiter, never applied
+            if plan is None and not prospect:
                 continue
             emails = [email]
             if rng.random() < 0.2:        # applied under a private address; HubSpot has the other one
                 emails = [extra] if extra else [f"{ascii_slug(first)}.{ascii_slug(last)}@private.example.net", email]
             person = self._person(first, last, emails, segment, now - rng.randint(30, 90) * DAY)
-            for stage, status, days in plan:
+            for stage, status, days in plan or ():
                 job = rng.choice(jobs)
                 self._application(rng, person, job, stage, status, now - days * DAY - rng.randint(1, 20) * HOUR)
+            if prospect:
+                self._application(rng, person, jobs[2], 0, "active", now - 15 * DAY).prospect = True
         for first, last in OUTSIDERS:    # applied, never in HubSpot
             person = self._person(first, last, [f"{ascii_slug(first)}.{ascii_slug(last)}@example.org"], "outsider",
                                   now - 20 * DAY, in_hubspot=False)

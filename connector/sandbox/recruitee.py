@@ -20,6 +20,8 @@ SEARCH_DEFAULT_LIMIT = 60          # [V] reference/ats-apis.md §2
 SEARCH_MAX_LIMIT = 10_000          # [V]
 LIST_MAX_LIMIT = 1_000             # [U]
 UNBOUNDED_DELAY_S = 0.5            # a list without limit "is slow and hits the DB" [V]
+TALENT_POOL = {"id": 29_001, "slug": "engineering-talent-pool", "title": "Engineering talent pool", "kind": "talent_pool",
+               "status": "published", "careers_url": None, "careers_apply_url": None, "pipeline_template": {"stages": []}}
 CATEGORIES = {0: "apply", 1: "phone_screen", 2: "interview", 4: "offer", 5: "hire"}   # index in STAGES → [U]
 
 
@@ -77,6 +79,10 @@ class RecruiteeSandbox(AtsSandbox):
     def _placement(self, app: WApplication) -> dict:
         job = self.world.jobs[app.job_id]
         hired = app.status == "hired"
+        if app.prospect:
+            return {"id": app.id, "candidate_id": app.person_id, "offer_id": TALENT_POOL["id"], "stage_id": None,
+                    "created_at": iso(app.created_ms), "updated_at": iso(app.updated_ms), "hired_at": None,
+                    "hired_in_this_placement": False, "disqualified_at": None, "disqualify_reason_id": None}
         return {"id": app.id, "candidate_id": app.person_id, "offer_id": app.job_id, "stage_id": stage_id(job, app.stage),
                 "created_at": iso(app.created_ms), "updated_at": iso(app.updated_ms),
                 "hired_at": iso(app.closed_ms) if hired else None, "hired_in_this_placement": hired,
@@ -91,7 +97,8 @@ class RecruiteeSandbox(AtsSandbox):
     # --- routes ------------------------------------------------------------------------------------
 
     def offers(self, params, query, raw):
-        return 200, {"offers": [self._offer(j) for j in self.world.jobs.values()]}, {}
+        # Prospects sit in a talent pool (an offer of kind talent_pool) [U], not in the job's pipeline.
+        return 200, {"offers": [self._offer(j) for j in self.world.jobs.values()] + [TALENT_POOL]}, {}
 
     def reasons(self, params, query, raw):
         return 200, {"disqualify_reasons": [{"id": 900 + i, "name": n} for i, n in enumerate(REJECT_REASONS)]}, {}
