@@ -175,7 +175,7 @@ class Sync:
         owners = list(fetch_owners(self.client))
         with session_scope(self.engine) as session:
             save_owners(session, owners)
-        for key, n in pull_ats(self.settings, self.engine, dt_to_ms(self.now), self.progress).items():
+        for key, n in pull_ats(self.settings, self.engine, dt_to_ms(self.now), self.progress, self.run_id).items():
             self._add(key, n)
 
     def resolve(self) -> None:

@@ -113,6 +113,7 @@ class Page:
     candidates: list[Candidate] = field(default_factory=list)
     applications: list[Application] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)     # what a file adapter remembers (row/file hashes)
 
 
 class AtsAdapter(Protocol):

@@ -33,13 +33,15 @@ def make_adapter(settings: Settings, mapper: StageMapper) -> AtsAdapter:
 
 
 def pull_ats(settings: Settings, engine: Engine, now_ms: int, progress: Callable[[str], None],
-             adapter: AtsAdapter | None = None) -> dict[str, int]:
+             run_id: int | None = None, adapter: AtsAdapter | None = None) -> dict[str, int]:
     """Pull the configured ATS into the state DB; return the counts for the run record."""
     mapper = StageMapper(load_overrides(settings.ats_stage_map_path))
     adapter = adapter or make_adapter(settings, mapper)
     counts = {"ats_jobs_pulled": 0, "ats_candidates_pulled": 0, "ats_applications_pulled": 0}
     with session_scope(engine) as session:
         cursors = {s: state.get_cursor(session, s) for s in adapter.streams}
+        if hasattr(adapter, "load_known"):
+            adapter.load_known(ats_save.row_hashes(session, adapter.kind))
     progress(f"pulling {adapter.kind}")
     try:
         for page in adapter.fetch_pages(cursors):
@@ -47,8 +49,9 @@ def pull_ats(settings: Settings, engine: Engine, now_ms: int, progress: Callable
                 counts["ats_jobs_pulled"] += ats_save.save_jobs(session, adapter.kind, page.jobs)
                 counts["ats_candidates_pulled"] += ats_save.save_candidates(session, adapter.kind, page.candidates)
                 counts["ats_applications_pulled"] += ats_save.save_applications(session, adapter.kind, page.applications)
+                ats_save.save_row_hashes(session, adapter.kind, page.marks)
                 for bad in page.bad:
-                    ats_save.quarantine_row(session, bad)
+                    ats_save.quarantine_row(session, bad, run_id)
                     counts["quarantined"] = counts.get("quarantined", 0) + 1
                 if page.cursor_ms is not None:
                     before = cursors.get(page.stream)

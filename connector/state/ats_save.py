@@ -13,7 +13,14 @@ from connector import store
 from connector.ats.base import Application, BadRow, Candidate, Job
 from connector.ats.stages import StageMapper
 from connector.models import Contact, ContactEmail, Touchpoint
-from connector.state.ats_models import AtsApplication, AtsCandidate, AtsJob, AtsStage, HubSpotOwner
+from connector.state.ats_models import (
+    AtsApplication,
+    AtsCandidate,
+    AtsJob,
+    AtsRowHash,
+    AtsStage,
+    HubSpotOwner,
+)
 
 TOUCHPOINT_SOURCE = "ats_application"
 
@@ -143,3 +150,12 @@ def remap_unmapped(session: Session, ats: str, mapper: StageMapper) -> list[tupl
         elif mapping.source == "unmapped":
             still.append((name, n))
     return sorted(still)
+
+
+def row_hashes(session: Session, ats: str) -> dict[str, str]:
+    return dict(session.exec(select(AtsRowHash.key, AtsRowHash.hash).where(AtsRowHash.ats == ats)).all())
+
+
+def save_row_hashes(session: Session, ats: str, marks: dict[str, str]) -> None:
+    store.upsert_rows(session, AtsRowHash, [{"ats": ats, "key": k, "hash": v} for k, v in marks.items()],
+                      ["ats", "key"], ("hash",))
