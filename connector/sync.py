@@ -183,9 +183,15 @@ class Sync:
             for key, n in store.resolve_identities(session).items():
                 self._add(key, n)
         if self.settings.ats_kind != "none":
-            from connector.ats.pull import resolve_ats
+            from connector.ats.pull import create_missing_contacts, resolve_ats
+            from connector.hubspot.create import push_new_contact
             for key, n in resolve_ats(self.settings, self.engine).items():
                 self._add(key, n)
+            if self.settings.ats_create_contacts:
+                created = create_missing_contacts(self.settings, self.engine, lambda p: push_new_contact(self.client, p),
+                                                  dry_run=self.dry_run)
+                for key, n in created.items():
+                    self._add(key, n)
 
     def score(self) -> None:
         self.progress("scoring")

@@ -79,3 +79,23 @@ def resolve_ats(settings: Settings, engine: Engine) -> dict[str, int]:
                     "`connector status` lists them", len(unmapped))
     counts["ats_unmapped_recruiters"] = len(unmapped)
     return counts
+
+
+def create_missing_contacts(settings: Settings, engine: Engine, push_new_contact, *, dry_run: bool) -> dict[str, int]:
+    """ATS_CREATE_CONTACTS: a HubSpot contact (with the lawful-basis note) per candidate no contact matched.
+
+    Ambiguous candidates are never created (their emails are on contacts already). Each creation is recorded
+    at once, and HubSpot refuses a duplicate email, so a crash in between cannot create a contact twice.
+    """
+    with session_scope(engine) as session:
+        todo = [(c.id, c.emails.split(";")[0], c.first_name, c.last_name)
+                for c in ats_store.candidates_without_contact(session) if c.match == "unmatched" and c.emails]
+    if dry_run or not todo:
+        return {"contacts_to_create": len(todo)} if dry_run else {}
+    for cid, email, first, last in todo:
+        props = {"email": email, "te_lawful_basis": settings.ats_lawful_basis_note or "", "te_ats_candidate_id": cid}
+        props.update({k: v for k, v in (("firstname", first), ("lastname", last)) if v})
+        contact_id = push_new_contact(props)
+        with session_scope(engine) as session:
+            ats_save.mark_created(session, settings.ats_kind, cid, contact_id, email)
+    return {"contacts_created": len(todo)}

@@ -42,6 +42,8 @@ PROPERTIES: tuple[PropertySpec, ...] = (
     PropertySpec("te_abandoned_job", "Abandoned application job", "string", "text", "Vacancy of an apply intent with no application."),
     PropertySpec("te_abandoned_apply_url", "Abandoned application URL", "string", "text", "Where to send the candidate back to."),
     PropertySpec("te_abandoned_at", "Abandoned application at", "datetime", "date", "When the apply intent was seen."),
+    PropertySpec("te_lawful_basis", "Lawful basis (created from the ATS)", "string", "text",
+                 "Why the connector may hold this contact: set on contacts it created from ATS candidates."),
 )
 
 PROPERTY_NAMES = frozenset(p.name for p in PROPERTIES)

@@ -159,3 +159,12 @@ def row_hashes(session: Session, ats: str) -> dict[str, str]:
 def save_row_hashes(session: Session, ats: str, marks: dict[str, str]) -> None:
     store.upsert_rows(session, AtsRowHash, [{"ats": ats, "key": k, "hash": v} for k, v in marks.items()],
                       ["ats", "key"], ("hash",))
+
+
+def mark_created(session: Session, ats: str, candidate_id: str, contact_id: str, email: str) -> None:
+    """The candidate now has the contact the connector created for it (never re-joined or re-created)."""
+    cand = session.get(AtsCandidate, (ats, candidate_id))
+    cand.match, cand.contact_id, cand.matched_email = "created", contact_id, email
+    session.add(cand)
+    session.flush()
+    save_application_touchpoints(session, ats)
