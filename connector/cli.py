@@ -64,7 +64,8 @@ def cli(ctx, env_file):
     if env_file is not None and not Path(env_file).is_file():
         raise ConfigError(f"--env-file {env_file}: no such file")
     settings = load_settings(env_file=env_file)
-    logs.add_secret(settings.hubspot_access_token)
+    for secret in settings.secrets():
+        logs.add_secret(secret)
     logs.configure(settings.log_level)
     ctx.obj = Ctx(settings)
 
@@ -168,9 +169,29 @@ def _progress(quiet: bool):
 @click.pass_obj
 def status(obj: Ctx, limit):
     """Show recent runs, cursors and quarantined records."""
+    from connector.state.ats_store import load_recruiter_map
     from connector.status import load_status
+    recruiters = load_recruiter_map(obj.settings.ats_recruiter_map_path)
     with session_scope(obj.engine()) as session:
-        render.status(console, load_status(session, limit))
+        render.status(console, load_status(session, limit, recruiters))
+
+
+@cli.group()
+def ats():
+    """The ATS side: what was pulled and how its stages map to phases."""
+
+
+@ats.command("stages")
+@click.pass_obj
+def ats_stages(obj: Ctx):
+    """List every ATS stage seen, the phase it maps to and what mapped it (native, override, keywords, unmapped)."""
+    from connector.ats.stages import StageMapper, load_overrides
+    from connector.state import ats_save, ats_store
+    mapper = StageMapper(load_overrides(obj.settings.ats_stage_map_path))
+    with session_scope(obj.engine()) as session:
+        if obj.settings.ats_kind != "none":
+            ats_save.remap_unmapped(session, obj.settings.ats_kind, mapper)
+        render.ats_stages(console, ats_store.stages(session))
 
 
 def _now():
@@ -217,11 +238,30 @@ def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
         console.print(f"wrote {len(entries)} candidates to {term(csv_path)}")
 
 
+def _ats_sandbox(kind: str, settings: Settings):
+    """The seeded ATS sandbox for the demo, and the settings pointing at it."""
+    if kind == "recruitee":
+        from connector.sandbox.recruitee import RecruiteeSandbox
+        server = RecruiteeSandbox(seed=True).start()
+        return server, replace(settings, ats_kind="recruitee", recruitee_api_token=server.token,
+                               recruitee_company_id=server.company_id, recruitee_base_url=server.url)
+    if kind == "greenhouse":
+        from connector.sandbox.greenhouse import GreenhouseSandbox
+        server = GreenhouseSandbox(seed=True).start()
+        return server, replace(settings, ats_kind="greenhouse", greenhouse_client_id=server.client_id,
+                               greenhouse_client_secret=server.client_secret, greenhouse_base_url=server.url,
+                               greenhouse_auth_url=server.url, greenhouse_boards_url=server.url,
+                               greenhouse_board_token=server.board_token)
+    return None, replace(settings, ats_kind="none")
+
+
 @cli.command()
 @click.option("--top", default=20, show_default=True, help="How many candidates to list.")
+@click.option("--ats", "ats_kind", type=click.Choice(["recruitee", "greenhouse", "none"]), default="recruitee",
+              show_default=True, help="Which ATS sandbox to pull applications from.")
 @click.pass_obj
-def demo(obj: Ctx, top):
-    """Run setup and a sync against a seeded in-process sandbox and print the ranked talent pool."""
+def demo(obj: Ctx, top, ats_kind):
+    """Run setup and a sync against seeded in-process sandboxes (HubSpot and an ATS) and print the talent pool."""
     from connector.hubspot.client import HubSpotClient
     from connector.lookup import ranked_pool
     from connector.sandbox.hubspot import HubSpotSandbox
@@ -229,13 +269,19 @@ def demo(obj: Ctx, top):
     from connector.sync import Sync
 
     sandbox = HubSpotSandbox(seed=True, rate_limit=190, tier="enterprise").start()
+    ats_server = None
     try:
         with tempfile.TemporaryDirectory(prefix="connector-demo-") as tmp:
             settings = replace(obj.settings, hubspot_access_token=sandbox.token, hubspot_base_url=sandbox.url,
                                database_url=f"sqlite:///{tmp}/demo.db", hubspot_tier="enterprise",
                                hubspot_rate_limit_per_10s=190, sync_lag_seconds=0)
+            ats_server, settings = _ats_sandbox(ats_kind, settings)
+            for secret in settings.secrets():
+                logs.add_secret(secret)
             engine = obj.engine(settings)
             console.print(f"[bold]Sandbox HubSpot[/bold] at {sandbox.url} (seeded talent pool)")
+            if ats_server is not None:
+                console.print(f"[bold]Sandbox {ats_kind}[/bold] at {ats_server.url} (the same people's applications)")
             client = HubSpotClient(settings)
             render.setup_report(console, run_setup(client, engine), dry_run=False)
             report = Sync(settings, engine, client, progress=_progress(False), notify=True).run()
@@ -249,13 +295,17 @@ def demo(obj: Ctx, top):
             engine.dispose()
     finally:
         sandbox.stop()
+        if ats_server is not None:
+            ats_server.stop()
 
 
 @cli.command()
 @click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--no-seed", is_flag=True, help="Start with an empty portal.")
-def sandbox(port, no_seed):
-    """Serve the HubSpot sandbox on loopback until Ctrl-C (token printed at start)."""
+@click.option("--ats", "ats_kind", type=click.Choice(["recruitee", "greenhouse", "none"]), default="none",
+              show_default=True, help="Also serve this ATS sandbox (on the next port).")
+def sandbox(port, no_seed, ats_kind):
+    """Serve the HubSpot sandbox (and optionally an ATS sandbox) on loopback until Ctrl-C (settings printed)."""
     import time
 
     from connector.sandbox.hubspot import serve
@@ -264,11 +314,26 @@ def sandbox(port, no_seed):
     except OSError as exc:
         raise ConfigError(f"cannot serve the sandbox on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     click.echo(f"HubSpot sandbox on {server.url}  HUBSPOT_BASE_URL={server.url}  HUBSPOT_ACCESS_TOKEN={server.token}")
+    servers = [server]
+    if ats_kind == "recruitee":
+        from connector.sandbox.recruitee import RecruiteeSandbox
+        ats_server = RecruiteeSandbox(port=port + 1, seed=not no_seed).start()
+        servers.append(ats_server)
+        click.echo(f"Recruitee sandbox on {ats_server.url}  ATS_KIND=recruitee  RECRUITEE_BASE_URL={ats_server.url}  "
+                   f"RECRUITEE_COMPANY_ID={ats_server.company_id}  RECRUITEE_API_TOKEN={ats_server.token}")
+    elif ats_kind == "greenhouse":
+        from connector.sandbox.greenhouse import GreenhouseSandbox
+        ats_server = GreenhouseSandbox(port=port + 1, seed=not no_seed).start()
+        servers.append(ats_server)
+        click.echo(f"Greenhouse sandbox on {ats_server.url}  ATS_KIND=greenhouse  GREENHOUSE_BASE_URL={ats_server.url}  "
+                   f"GREENHOUSE_AUTH_URL={ats_server.url}  GREENHOUSE_CLIENT_ID={ats_server.client_id}  "
+                   f"GREENHOUSE_CLIENT_SECRET={ats_server.client_secret}")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        server.stop()
+        for s in servers:
+            s.stop()
 
 
 def main() -> None:

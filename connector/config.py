@@ -14,6 +14,14 @@ from connector.errors import ConfigError
 
 DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_DATABASE_URL = "sqlite:///state/connector.db"
+DEFAULT_RECRUITEE_BASE_URL = "https://api.recruitee.com"
+DEFAULT_GREENHOUSE_BASE_URL = "https://harvest.greenhouse.io"
+DEFAULT_GREENHOUSE_AUTH_URL = "https://auth.greenhouse.io"
+DEFAULT_GREENHOUSE_BOARDS_URL = "https://boards-api.greenhouse.io"
+# Settings each ATS_KIND needs before a run may start.
+ATS_REQUIRED = {"recruitee": ("RECRUITEE_API_TOKEN", "RECRUITEE_COMPANY_ID"),
+                "greenhouse": ("GREENHOUSE_CLIENT_ID", "GREENHOUSE_CLIENT_SECRET"),
+                "csv": ("ATS_CSV_PATH",)}
 ATS_KINDS = ("none", "recruitee", "greenhouse", "csv")
 # HubSpot usage guidelines [V]: 100 / 10 s for Free/Starter private apps, 190 for Pro/Enterprise.
 RATE_LIMIT_TIERS = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
@@ -140,6 +148,47 @@ class Settings:
         "DATABASE_URL", _text, "State database (SQLite file or PostgreSQL URL).", DEFAULT_DATABASE_URL)
     ats_kind: str = _setting(
         "ATS_KIND", _choice(ATS_KINDS), "Which ATS adapter to pull applications from.", "none")
+    recruitee_api_token: str | None = _setting(
+        "RECRUITEE_API_TOKEN", _text, "Recruitee personal API token (secret; a dedicated integration user is best).", secret=True)
+    recruitee_company_id: str | None = _setting(
+        "RECRUITEE_COMPANY_ID", _text, "Recruitee company id (Settings > Personal API tokens) or company subdomain.")
+    recruitee_base_url: str = _setting(
+        "RECRUITEE_BASE_URL", _url, "Recruitee API host; the sandbox's URL in tests and the demo.", DEFAULT_RECRUITEE_BASE_URL)
+    greenhouse_client_id: str | None = _setting(
+        "GREENHOUSE_CLIENT_ID", _text, "Greenhouse Harvest v3 OAuth client id (Dev Center > API Credentials).")
+    greenhouse_client_secret: str | None = _setting(
+        "GREENHOUSE_CLIENT_SECRET", _text, "Greenhouse Harvest v3 OAuth client secret (secret; never logged).", secret=True)
+    greenhouse_user_id: str | None = _setting(
+        "GREENHOUSE_USER_ID", _text, "Greenhouse user id the token acts as (`sub`); empty: the service account.")
+    greenhouse_base_url: str = _setting(
+        "GREENHOUSE_BASE_URL", _url, "Greenhouse Harvest host (the API lives under /v3).", DEFAULT_GREENHOUSE_BASE_URL)
+    greenhouse_auth_url: str = _setting(
+        "GREENHOUSE_AUTH_URL", _url, "Greenhouse OAuth host (the token endpoint is /token).", DEFAULT_GREENHOUSE_AUTH_URL)
+    greenhouse_board_token: str | None = _setting(
+        "GREENHOUSE_BOARD_TOKEN", _text, "Greenhouse job board token: public job URLs for vacancy matching (optional).")
+    greenhouse_boards_url: str = _setting(
+        "GREENHOUSE_BOARDS_URL", _url, "Greenhouse Job Board API host.", DEFAULT_GREENHOUSE_BOARDS_URL)
+    ats_csv_path: str | None = _setting(
+        "ATS_CSV_PATH", _text, "CSV/XLSX export file, or a folder watched for new exports (ATS_KIND=csv).")
+    ats_csv_columns_path: str | None = _setting(
+        "ATS_CSV_COLUMNS_PATH", _text, "TOML mapping the export's column headers to the canonical names (ATS_KIND=csv).")
+    ats_stage_map_path: str | None = _setting(
+        "ATS_STAGE_MAP_PATH", _text, "TOML overrides of stage name → phase/outcome, used before the EN+NL keyword table.")
+    ats_recruiter_map_path: str | None = _setting(
+        "ATS_RECRUITER_MAP_PATH", _text, "TOML overrides of recruiter email → HubSpot owner id (else matched by email).")
+    ats_page_size: int = _setting(
+        "ATS_PAGE_SIZE", _positive_int, "Records per ATS list request (always sent: an unbounded list is slow).", 100)
+    ats_overlap_seconds: int = _setting(
+        "ATS_OVERLAP_SECONDS", _non_negative_int, "Each incremental ATS pull re-reads this much before its cursor.", 300)
+    ats_timeout_seconds: float = _setting(
+        "ATS_TIMEOUT_SECONDS", _positive_float, "Read timeout of one ATS request, in seconds.", 30.0)
+    ats_max_retries: int = _setting(
+        "ATS_MAX_RETRIES", _non_negative_int, "Retries of an ATS 429/5xx/timeout before the run gives up.", 6)
+    ats_create_contacts: bool = _setting(
+        "ATS_CREATE_CONTACTS", _bool, "Create HubSpot contacts for ATS candidates without one (needs ATS_LAWFUL_BASIS_NOTE).",
+        False)
+    ats_lawful_basis_note: str | None = _setting(
+        "ATS_LAWFUL_BASIS_NOTE", _text, "Lawful basis written to contacts created from the ATS (GDPR art. 6), e.g. legitimate interest.")
     sync_interval_minutes: int = _setting(
         "SYNC_INTERVAL_MINUTES", _number(int, zero_ok=False, words="a positive whole number",
                                          maximum=MAX_INTERVAL_MINUTES), "Minutes between scheduled syncs of the daemon.", 15)
@@ -156,6 +205,8 @@ class Settings:
         DEFAULT_VACANCY_URL_PATTERN)
     careers_hosts: str | None = _setting(
         "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: every host counts).")
+    task_suppress_in_process: bool = _setting(
+        "TASK_SUPPRESS_IN_PROCESS", _bool, "No \"call this fan\" task for a candidate with an open application in process (ATS); hires and recent rejections never get one.", True)
     abandoned_grace_minutes: int = _setting(
         "ABANDONED_GRACE_MINUTES", _non_negative_int, "Minutes an apply intent must be old before it is flagged as a forgotten application.", 60)
     abandoned_expiry_days: int = _setting(
@@ -176,6 +227,19 @@ class Settings:
         if not self.hubspot_access_token:
             raise ConfigError("HUBSPOT_ACCESS_TOKEN is not set: create a HubSpot private app and put its token in the environment or .env")
         return self.hubspot_access_token
+
+    def check_ats(self) -> None:
+        """ConfigError naming the first missing credential of the chosen ATS_KIND (or of ATS_CREATE_CONTACTS)."""
+        by_env = {f.metadata["env"]: getattr(self, f.name) for f in fields(self)}
+        for env in ATS_REQUIRED.get(self.ats_kind, ()):
+            if not by_env[env]:
+                raise ConfigError(f"{env} is not set: ATS_KIND={self.ats_kind} needs it")
+        if self.ats_create_contacts and not self.ats_lawful_basis_note:
+            raise ConfigError("ATS_LAWFUL_BASIS_NOTE is not set: ATS_CREATE_CONTACTS=true needs the lawful basis "
+                              "written to every contact it creates")
+
+    def secrets(self) -> list[str]:
+        return [getattr(self, f.name) for f in fields(self) if f.metadata["secret"] and getattr(self, f.name)]
 
     def __repr__(self) -> str:  # never print the token
         shown = ", ".join(f"{f.name}={'***' if f.metadata['secret'] and getattr(self, f.name) else getattr(self, f.name)!r}"
@@ -239,6 +303,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
             raise ConfigError(f"{f.metadata['env']}={shown} is invalid: {exc}") from None
     settings = Settings(**kwargs)
     _refuse_clear_text_token(settings, origin.get("HUBSPOT_BASE_URL", "the default"))
+    settings.check_ats()
     return settings
 
 

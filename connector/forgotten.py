@@ -13,7 +13,10 @@ from sqlmodel import Session
 
 from connector.actions.abandoned import AbandonRules, Decision, Flag, Vacancy, decide_flags
 from connector.config import Settings
+from connector.scoring.urls import clean_url
+from connector.scoring.vacancies import VacancyMatcher
 from connector.state import abandoned as flags_store
+from connector.state import ats_store
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +53,9 @@ def update_flags(session: Session, settings: Settings, now: datetime, *, dry_run
     if report.evidence == "intent only":
         log.warning("no ATS and no application forms configured: forgotten applications are flagged on apply "
                     "intent alone (set ATS_KIND or APPLICATION_FORM_IDS so applicants are not reminded)")
-    vacancies = _vacancies(session)
+    vacancies = _vacancies(session, settings)
     decisions: dict[str, Decision] = {}
-    for person in flags_store.load_people(session, now, rules, _ats_facts(session)):
+    for person in flags_store.load_people(session, now, rules, _ats_facts(session, settings)):
         decision = decide_flags(person, vacancies, now, rules)
         if decision.new or decision.cleared:
             decisions[person.contact_id] = decision
@@ -63,11 +66,46 @@ def update_flags(session: Session, settings: Settings, now: datetime, *, dry_run
     return report
 
 
-def _vacancies(session: Session) -> dict[str, Vacancy]:
-    """Vacancies the ATS knows (title, open or closed, apply URL), keyed like the intents."""
-    return {}
+def _matcher(settings: Settings) -> VacancyMatcher:
+    return VacancyMatcher(settings.vacancy_url_pattern, settings.careers_hosts)
 
 
-def _ats_facts(session: Session) -> dict[str, dict]:
-    """Per contact: applications (vacancy key, at), hired, rejected_at, from the ATS."""
-    return {}
+def _vacancy_key(matcher: VacancyMatcher, *urls: str | None) -> str | None:
+    """The vacancy an ATS job's careers or apply URL names, keyed as the intents on those pages are."""
+    for url in urls:
+        match = matcher.classify(url) if url else None
+        if match is not None and match.kind != "page_view":
+            return match.key
+    return None
+
+
+def _vacancies(session: Session, settings: Settings) -> dict[str, Vacancy]:
+    """Vacancies the ATS knows (title, open or closed, clean apply URL), keyed like the intents."""
+    if settings.ats_kind == "none":
+        return {}
+    matcher, out = _matcher(settings), {}
+    for job in ats_store.jobs(session):
+        key = _vacancy_key(matcher, job.public_url, job.apply_url)
+        if key is not None:
+            out[key] = Vacancy(key, job.title, open=job.state == "open", apply_url=clean_url(job.apply_url))
+    return out
+
+
+def _ats_facts(session: Session, settings: Settings) -> dict[str, dict]:
+    """Per contact: applications (vacancy key, applied at; prospects are not applicants), hired, last rejection."""
+    if settings.ats_kind == "none":
+        return {}
+    matcher, out = _matcher(settings), {}
+    for cid, summary in ats_store.application_summaries(session).items():
+        apps, hired, rejected = [], False, None
+        for app in summary.applications:
+            if app.phase == "prospect" and app.outcome == "open":
+                continue
+            at = app.applied_at or app.updated_at
+            if at is not None:
+                apps.append((_vacancy_key(matcher, app.job_url, app.apply_url) or f"ats:{app.job_id}", at))
+            hired = hired or app.outcome == "hired"
+            if app.outcome == "rejected" and app.closed_at and (rejected is None or app.closed_at > rejected):
+                rejected = app.closed_at
+        out[cid] = {"applications": apps, "hired": hired, "rejected_at": rejected}
+    return out

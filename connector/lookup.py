@@ -98,15 +98,22 @@ def ranked_pool(session: Session, now: datetime, *, top: int | None = 20, owner_
         rows.append((contact, row, st))
     rows.sort(key=lambda t: (-t[1].value, -(t[1].last_touch_ms or 0), t[0].id))
     entries = []
-    for i, (contact, row, st) in enumerate(rows[:top] if top else rows, 1):
+    chosen = rows[:top] if top else rows
+    statuses = _application_statuses(session, [c.id for c, _, _ in chosen])
+    for i, (contact, row, st) in enumerate(chosen, 1):
         entries.append(PoolEntry(
             rank=i, contact_id=contact.id,
             name=" ".join(x for x in (contact.first_name, contact.last_name) if x) or "(no name)",
             email=contact.email, owner_id=contact.owner_id, score=displayed_score(row.value), band=row.band,
             trend_7d=round(st["trend"]), rank_pct=round(st["rank"]),
             last_touch_at=ms_to_dt(row.last_touch_ms) if row.last_touch_ms else None, reasons=row.reasons,
-            application_status="none", suppressed=row.suppressed))
+            application_status=statuses.get(contact.id, "none"), suppressed=row.suppressed))
     return entries
+
+
+def _application_statuses(session: Session, contact_ids: list[str]) -> dict[str, str]:
+    from connector.state.ats_store import application_summaries
+    return {cid: s.status for cid, s in application_summaries(session, contact_ids).items()}
 
 
 def write_pool_csv(entries: list[PoolEntry], path: str | Path) -> None:

@@ -216,3 +216,5 @@ class Forgotten(SQLModel, table=True):
     kind: str                                    # "contact" | "email"
     reason: str                                  # "deleted in HubSpot" | "forget"
     forgotten_at: datetime
+# The ATS side registers its tables with the same metadata (connector/state/ats_models.py).
+from connector.state import ats_models as _ats_models  # noqa: E402,F401

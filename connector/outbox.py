@@ -7,7 +7,7 @@ so a re-run after a crash first looks for the task in HubSpot (by the key in its
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -20,7 +20,7 @@ from connector.hubspot.client import HubSpotClient
 from connector.hubspot.tasks import TaskInput, create_tasks, find_tasks_by_key, task_open_states
 from connector.models import Contact, ScoreRow
 from connector.scoring.model import compute_score
-from connector.state import get_fact, set_fact
+from connector.state import ats_store, get_fact, set_fact
 from connector.state import tasks as outbox_store
 
 FACT_TASK_BASELINE = "tasks.baseline_at"
@@ -42,7 +42,7 @@ def decide(session: Session, settings: Settings, model, now: datetime, *, notify
     """Plan this run's task intents and store them with the trigger states; (plan, notified)."""
     baseline_done = get_fact(session, FACT_TASK_BASELINE) is not None
     notifying = notify if notify is not None else baseline_done
-    plan = plan_tasks(_candidates(session), outbox_store.load_trigger_states(session), now, model,
+    plan = plan_tasks(_candidates(session, settings, model, now), outbox_store.load_trigger_states(session), now, model,
                       notify=notifying, default_owner_id=settings.default_task_owner_id,
                       time_zone=get_fact(session, FACT_TIME_ZONE), language=_language(settings),
                       enrich=lambda cands: _enrich(session, cands, model, now))
@@ -96,20 +96,44 @@ def pending_intents(session: Session) -> list[TaskIntent]:
             for r in outbox_store.pending(session)]
 
 
-def _candidates(session: Session):
+def _candidates(session: Session, settings: Settings, model, now: datetime):
     rows = session.exec(select(ScoreRow.contact_id, ScoreRow.value, ScoreRow.band, ScoreRow.suppressed,
                                ScoreRow.reasons, Contact.first_name, Contact.last_name, Contact.owner_id).join(
         Contact, Contact.id == ScoreRow.contact_id).where(Contact.merged_into.is_(None), Contact.archived.is_(False)))
-    blocks = _ats_blocks(session)
+    summaries = ats_store.application_summaries(session) if settings.ats_kind != "none" else {}
+    recruiters = ats_store.recruiter_owner_ids(session, overrides=ats_store.load_recruiter_map(
+        settings.ats_recruiter_map_path)) if summaries else {}
+    cooldown = timedelta(days=model.triggers.cooldown_days)
     for cid, value, band, suppressed, reasons, first, last, owner in rows:
         name = " ".join(p for p in (first, last) if p) or None
-        yield TaskCandidate(contact_id=cid, name=name, owner_id=owner, value=value, band=band,
-                            suppressed=bool(suppressed), reasons=reasons or "", ats_block=blocks.get(cid))
+        summary = summaries.get(cid)
+        yield TaskCandidate(contact_id=cid, name=name, owner_id=owner or recruiters.get(cid), value=value, band=band,
+                            suppressed=bool(suppressed), reasons=reasons or "",
+                            application_status=_status_text(summary),
+                            ats_block=_ats_block(summary, settings, now, cooldown))
 
 
-def _ats_blocks(session: Session) -> dict[str, str]:
-    """Contacts the ATS says must get no "call this fan" task (hired, in process, rejected recently)."""
-    return {}
+def _status_text(summary) -> str | None:
+    if summary is None:
+        return None
+    return f"{summary.status} ({summary.job_title})" if summary.job_title else summary.status
+
+
+IN_PROCESS_PHASES = ("screening", "interview", "offer")     # "applied": not picked up yet, a call is welcome
+
+
+def _ats_block(summary, settings: Settings, now: datetime, cooldown: timedelta) -> str | None:
+    """Why the ATS says this contact gets no "call this fan" task: hired, in process, or rejected recently."""
+    if summary is None:
+        return None
+    apps = summary.applications
+    if any(a.outcome == "hired" for a in apps):
+        return "hired"
+    if any(a.outcome == "rejected" and a.closed_at and now - a.closed_at < cooldown for a in apps):
+        return "rejected within the cooldown"
+    if settings.task_suppress_in_process and any(a.outcome == "open" and a.phase in IN_PROCESS_PHASES for a in apps):
+        return "application in process"
+    return None
 
 
 def _enrich(session: Session, cands: list[TaskCandidate], model, now: datetime) -> list[TaskCandidate]:

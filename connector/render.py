@@ -54,6 +54,11 @@ def sync_report(console: Console, report) -> None:
     if counts.get("tasks_baselined"):
         console.print(f"  first sync: {counts['tasks_baselined']} contacts already in the task band were recorded as "
                       "the baseline, without tasks (`connector sync --notify` creates them)")
+    if "ats_requests" in counts:
+        ats = ("ats_requests", "ats_jobs_pulled", "ats_candidates_pulled", "ats_applications_pulled",
+               "candidates_matched", "candidates_unmatched", "candidates_ambiguous", "ats_unmapped_stages",
+               "ats_unmapped_recruiters")
+        console.print("  " + ", ".join(f"{k.replace('_', ' ')}: {counts.get(k, 0)}" for k in ats))
 
 
 def _ago(moment: datetime | None) -> str:
@@ -117,6 +122,34 @@ def status(console: Console, st) -> None:
     console.print(f"ambiguous emails (events not attributed): {len(st.ambiguous)}")
     for email, ids in st.ambiguous:
         console.print(f"  {term(email)}: contacts {term(', '.join(ids))}")
+    ats_status(console, st)
+
+
+def ats_status(console: Console, st) -> None:
+    unmatched = st.ats_unmatched or []
+    if not unmatched and not st.ats_unmapped_recruiters:
+        return
+    ambiguous = [c for c in unmatched if c.match == "ambiguous"]
+    console.print(f"ATS candidates without a HubSpot contact: {len(unmatched)} "
+                  f"({len(ambiguous)} ambiguous: their emails are on several contacts)")
+    for c in unmatched:
+        console.print(f"  {term(c.ats)} candidate {term(c.id)}: {term(c.match)}")
+    console.print(f"recruiters without a HubSpot owner: {len(st.ats_unmapped_recruiters or [])}")
+    for email in st.ats_unmapped_recruiters or []:
+        console.print(f"  {term(email)}")
+
+
+def ats_stages(console: Console, rows) -> None:
+    table = Table(title="ATS stages seen")
+    for col in ("ats", "stage", "phase", "outcome", "mapped by", "applications (last pull)"):
+        table.add_column(col)
+    for r in rows:
+        style = "red" if r.source == "unmapped" else ""
+        table.add_row(r.ats, r.name, f"[{style}]{r.phase or '-'}[/{style}]" if style else (r.phase or "-"),
+                      r.outcome, r.source, str(r.count))
+    console.print(table)
+    if not rows:
+        console.print("No stages seen yet: run `connector sync` with ATS_KIND set.")
 
 
 def planned_updates(console: Console, planned: dict[str, dict[str, str]], limit: int = 20) -> None:

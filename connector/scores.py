@@ -152,4 +152,12 @@ def desired_properties(session: Session, now: datetime) -> dict[str, dict[str, s
             "te_score_model": row.model_version,
             "te_scored_at": str(_ms(row.computed_at)),
         }
+    _merge_application_properties(session, out)
     return dict(out)
+
+
+def _merge_application_properties(session: Session, out: dict[str, dict[str, str]]) -> None:
+    """The ATS's te_application_* values (connector/state/ats_store.py) beside the scores."""
+    from connector.state.ats_store import application_properties
+    for cid, props in application_properties(session).items():
+        out.setdefault(cid, {}).update(props)

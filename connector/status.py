@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from connector import state, store
 from connector.models import Cursor, Quarantine, Run
+from connector.state import ats_store
 
 
 @dataclass
@@ -19,13 +20,17 @@ class Status:
     quarantined: int
     recent_quarantine: list[Quarantine]
     ambiguous: list[tuple[str, list[str]]]
+    ats_unmatched: list = None
+    ats_unmapped_recruiters: list[str] = None
 
 
-def load_status(session: Session, limit: int = 10) -> Status:
+def load_status(session: Session, limit: int = 10, recruiter_map: dict[str, str] | None = None) -> Status:
     quarantined = session.exec(select(func.count()).select_from(Quarantine).where(Quarantine.resolved.is_(False))).one()
     recent = list(session.exec(select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)))
     return Status(runs=state.last_runs(session, limit), cursors=list(session.exec(select(Cursor))),
-                  quarantined=quarantined, recent_quarantine=recent, ambiguous=store.ambiguous_emails(session))
+                  quarantined=quarantined, recent_quarantine=recent, ambiguous=store.ambiguous_emails(session),
+                  ats_unmatched=ats_store.candidates_without_contact(session),
+                  ats_unmapped_recruiters=ats_store.unmapped_recruiters(session, recruiter_map))
 
 
 def run_counts(run: Run) -> dict:

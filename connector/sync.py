@@ -89,6 +89,7 @@ class Sync:
                 self.pull_email_events()
             if caps[FACT_WEB_EVENTS] == "yes":
                 self.pull_web_events()
+            self.pull_ats()
             self.resolve()
             self.score()
             self.act()
@@ -173,10 +174,33 @@ class Sync:
                 store.set_web_cursor(session, contact_id, self.until_ms)
             self._add("web_contacts_read", 1)
 
+    def pull_ats(self) -> None:
+        """DESIGN step 3: the ATS after HubSpot, each stream from its own cursor; HubSpot owners for recruiters."""
+        if self.settings.ats_kind == "none":
+            return
+        from connector.ats.pull import pull_ats
+        from connector.hubspot.owners import fetch_owners
+        from connector.state.ats_save import save_owners
+        owners = list(fetch_owners(self.client))
+        with session_scope(self.engine) as session:
+            save_owners(session, owners)
+        for key, n in pull_ats(self.settings, self.engine, dt_to_ms(self.now), self.progress, self.run_id).items():
+            self._add(key, n)
+
     def resolve(self) -> None:
         with session_scope(self.engine) as session:
             for key, n in store.resolve_identities(session).items():
                 self._add(key, n)
+        if self.settings.ats_kind != "none":
+            from connector.ats.pull import create_missing_contacts, resolve_ats
+            from connector.hubspot.create import push_new_contact
+            for key, n in resolve_ats(self.settings, self.engine).items():
+                self._add(key, n)
+            if self.settings.ats_create_contacts:
+                created = create_missing_contacts(self.settings, self.engine, lambda p: push_new_contact(self.client, p),
+                                                  dry_run=self.dry_run)
+                for key, n in created.items():
+                    self._add(key, n)
 
     def score(self) -> None:
         self.progress("scoring")

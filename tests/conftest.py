@@ -90,3 +90,54 @@ def make_connector(tmp_path):
     def make(server: HubSpotSandbox) -> Connector:
         return Connector(sandbox=server, db_path=str(tmp_path / f"state{next(counter)}.db"))
     return make
+
+
+@pytest.fixture(scope="session")
+def _recruitee_server():
+    from connector.sandbox.recruitee import RecruiteeSandbox
+    server = RecruiteeSandbox(seed=False, rate_limit=100_000).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def recruitee(_recruitee_server):
+    """The Recruitee sandbox, freshly seeded with the demo pool's applications, limits out of the way."""
+    _recruitee_server.reset(seed=True)
+    _recruitee_server.set_rate_limit(100_000, 60.0)
+    return _recruitee_server
+
+
+@pytest.fixture
+def recruitee_connector(sandbox, recruitee, tmp_path):
+    """The CLI against the HubSpot sandbox with ATS_KIND=recruitee against the Recruitee sandbox."""
+    return Connector(sandbox=sandbox, db_path=str(tmp_path / "state.db"), env={
+        "ATS_KIND": "recruitee", "RECRUITEE_API_TOKEN": recruitee.token, "RECRUITEE_COMPANY_ID": recruitee.company_id,
+        "RECRUITEE_BASE_URL": recruitee.url, "ATS_TIMEOUT_SECONDS": "5"})
+
+
+@pytest.fixture(scope="session")
+def _greenhouse_server():
+    from connector.sandbox.greenhouse import GreenhouseSandbox
+    server = GreenhouseSandbox(seed=False, rate_limit=100_000).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def greenhouse(_greenhouse_server):
+    """The Greenhouse sandbox, freshly seeded with the demo pool's applications, limits out of the way."""
+    _greenhouse_server.reset(seed=True)
+    _greenhouse_server.set_rate_limit(100_000, 10.0)
+    _greenhouse_server.token_ttl_s = 3600
+    return _greenhouse_server
+
+
+@pytest.fixture
+def greenhouse_connector(sandbox, greenhouse, tmp_path):
+    """The CLI against the HubSpot sandbox with ATS_KIND=greenhouse against the Greenhouse sandbox."""
+    return Connector(sandbox=sandbox, db_path=str(tmp_path / "state.db"), env={
+        "ATS_KIND": "greenhouse", "GREENHOUSE_CLIENT_ID": greenhouse.client_id,
+        "GREENHOUSE_CLIENT_SECRET": greenhouse.client_secret, "GREENHOUSE_BASE_URL": greenhouse.url,
+        "GREENHOUSE_AUTH_URL": greenhouse.url, "GREENHOUSE_BOARDS_URL": greenhouse.url,
+        "GREENHOUSE_BOARD_TOKEN": greenhouse.board_token, "ATS_TIMEOUT_SECONDS": "5"})

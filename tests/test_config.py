@@ -22,7 +22,7 @@ def test_environment_wins_over_dotenv(tmp_path):
 
 
 def test_dotenv_in_working_directory_is_read(tmp_path, monkeypatch):
-    (tmp_path / ".env").write_text("ATS_KIND=csv\n")
+    (tmp_path / ".env").write_text("ATS_KIND=csv\nATS_CSV_PATH=exports\n")
     monkeypatch.chdir(tmp_path)
     assert load_settings({}).ats_kind == "csv"
 

@@ -47,6 +47,8 @@ PROPERTIES: tuple[PropertySpec, ...] = (
                  "Open forgotten applications of this person (the te_abandoned_* fields describe the most recent)."),
     _enum("te_abandoned_device", "Abandoned application device", "Device of the apply intent, where HubSpot's event says it.",
           DEVICES),
+    PropertySpec("te_lawful_basis", "Lawful basis (created from the ATS)", "string", "text",
+                 "Why the connector may hold this contact: set on contacts it created from ATS candidates."),
 )
 
 PROPERTY_NAMES = frozenset(p.name for p in PROPERTIES)

@@ -76,18 +76,22 @@ class RequestHandler(BaseHTTPRequestHandler):
             sandbox._stopping.wait(fault.delay_s)
         if fault is not None and fault.kind == "status":
             status, headers = fault.status, {}
-            payload = rate_limited_body(fault.policy or "TEN_SECONDLY_ROLLING", PORTAL_ID) \
-                if status == 429 else fault_body(status)
+            if hasattr(sandbox, "fault_payload"):     # an ATS sandbox answers in its own error shape
+                payload = sandbox.fault_payload(status)
+            else:
+                payload = rate_limited_body(fault.policy or "TEN_SECONDLY_ROLLING", PORTAL_ID) \
+                    if status == 429 else fault_body(status)
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(max(0, int(-(-fault.retry_after // 1))))  # whole seconds, rounded up
         else:
+            extra = {"raw": raw} if getattr(sandbox, "wants_raw_body", False) else {}
             status, payload, headers = sandbox.handle(self.command, parts.path, query, body,
-                                                      self.headers.get("Authorization"), bad_json)
+                                                      self.headers.get("Authorization"), bad_json, **extra)
             if fault is not None and fault.kind == "late":   # HubSpot did the work; the answer is slow to come
                 sandbox._stopping.wait(fault.delay_s)
         record.status = status
         data = json.dumps(payload).encode()
-        for find, replacement in sandbox.response_patches:     # fault knob: bytes as a broken HubSpot sends them
+        for find, replacement in getattr(sandbox, "response_patches", ()):     # fault knob: bytes as a broken HubSpot sends them
             data = data.replace(find, replacement)
         self.send_response(status)
         self.send_header("Content-Type", "application/json;charset=utf-8")
