@@ -28,10 +28,10 @@ def test_changed_model_rescores_everyone_and_stamps_version(connector, sandbox, 
     first = connector.sync_json()
     model = resources.files("connector.scoring").joinpath("default_model.toml").read_text()
     custom = tmp_path / "model.toml"
-    custom.write_text(model.replace('version = "v1"', 'version = "v1-agency"').replace("points = 8", "points = 9"))
+    custom.write_text(model.replace('version = "v2"', 'version = "v2-agency"').replace("points = 8", "points = 9"))
     second = connector.sync_json(SCORING_MODEL_PATH=str(custom))
     assert second["scored"] == first["scored"] >= 200
-    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v1-agency"}
+    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v2-agency"}
 
 
 def test_invalid_model_file_fails_naming_the_key(connector, tmp_path):
