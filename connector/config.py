@@ -16,7 +16,14 @@ DEFAULT_DATABASE_URL = "sqlite:///state/connector.db"
 ATS_KINDS = ("none", "recruitee", "greenhouse", "csv")
 # HubSpot usage guidelines [V]: 100 / 10 s for Free/Starter private apps, 190 for Pro/Enterprise.
 RATE_LIMIT_TIERS = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
-DEFAULT_VACANCY_URL_PATTERN = r"/(?:vacancies|vacatures|jobs)/(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|solliciteren))?/?$"
+# A vacancy: /<word>/<slug> in Dutch or English, singular or plural, Recruitee's /o/<slug>, Greenhouse's
+# /<company>/jobs/<id>; its apply page: /apply, /application, /solliciteer(en), Recruitee's /c/new (Greenhouse's
+# #app fragment is recognised by the matcher). Listing pages (/careers/jobs, /werken-bij/vacatures) are no vacancy.
+DEFAULT_VACANCY_URL_PATTERN = (
+    r"/(?:vacancies|vacancy|vacatures|vacature|jobs|job|careers|werken-bij|o)/"
+    r"(?!(?:vacancies|vacatures|jobs|careers|search|zoeken|alle|all|apply|solliciteren|benefits|about|about-us|over-ons"
+    r"|team|teams|faq|contact|culture|cultuur|locations|locaties)(?:/|$))"
+    r"(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|application|solliciteer|solliciteren|c/new))?/?$")
 
 
 def _text(raw: str) -> str:
@@ -107,7 +114,11 @@ class Settings:
         "VACANCY_URL_PATTERN", _regex, "Regex on page paths: (?P<vacancy>...) names the vacancy, (?P<apply>...) marks its apply page.",
         DEFAULT_VACANCY_URL_PATTERN)
     careers_hosts: str | None = _setting(
-        "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: every host counts).")
+        "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: pages whose host or path looks like one; `setup` lists the hosts seen).")
+    rank_write_step: int = _setting(
+        "RANK_WRITE_STEP", _non_negative_int, "Points te_engagement_rank_pct must move (or the band change) before it is rewritten in HubSpot.", 5)
+    reasons_language: str = _setting(
+        "REASONS_LANGUAGE", _choice(("en", "nl")), "Language of te_engagement_reasons (en or nl).", "en")
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
 
