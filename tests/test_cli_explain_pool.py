@@ -82,3 +82,17 @@ def test_pool_of_a_hubspot_list_shows_only_its_members(synced, sandbox):
 def test_pool_of_an_unknown_list_is_a_clear_error(synced):
     result = synced.run("pool", "--list", "999999", expect=1)
     assert "999999" in result.output and result.output.startswith("error:")
+
+
+def test_demo_fans_include_steady_browsers_who_never_applied(synced):
+    from connector.sandbox.seed import DEMO_FAN_EMAIL
+    _out, fans = _top(synced, "--band", "fan")
+    _out, everyone = _top(synced)
+    assert 0.06 <= len(fans) / len(everyone) <= 0.14                 # about one in ten is a fan
+    steady = []
+    for fan in fans:
+        kinds = {c["kind"] for c in json.loads(synced.run("explain", fan["email"], "--json").output)["contributions"]}
+        if "apply_intent" not in kinds and "application" not in kinds:
+            assert "return_visit" in kinds
+            steady.append(fan["email"])
+    assert DEMO_FAN_EMAIL in steady and len(steady) >= 3

@@ -158,3 +158,25 @@ def test_model_is_immutable():
     model = load_model()
     with pytest.raises(TypeError):
         model.group_caps["web"] = 99  # type: ignore[index]
+
+
+def test_a_v1_model_file_without_return_visits_stays_valid():
+    data = default_data()
+    del data["groups"]["return"], data["touchpoints"]["return_visit"]
+    model = parse_model(data, SOURCE)
+    assert "return" not in model.group_caps and "return_visit" not in model.touchpoints
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (_delete("groups.return"), "touchpoints.return_visit.group is 'return', but groups.return is missing"),
+    (_set("touchpoints.return_visit.max_per_day", 2), "touchpoints.return_visit.max_per_day is not a known key"),
+    (_set("touchpoints.resubscribe", {"group": "email", "points": 1, "half_life_days": 1}),
+     "touchpoints.resubscribe is a state signal"),
+    (_set("touchpoints.email_open.max_count", 0), "touchpoints.email_open.max_count must be a whole number"),
+])
+def test_invalid_v2_keys_name_the_key(mutate, message):
+    data = default_data()
+    mutate(data)
+    with pytest.raises(ScoringError) as caught:
+        parse_model(data, SOURCE)
+    assert str(caught.value).startswith(f"scoring model {SOURCE}: {message}")

@@ -3,11 +3,13 @@
 How a score is built (DESIGN.md section 4):
 1. Positive touchpoints older than the horizon are left out (no contribution at all); future ones (clock
    skew) count as age 0. Any negative (unsubscribe, hard bounce, spam report; no horizon) floors the score
-   to the model's floor and marks it suppressed; positive contributions are then cut down to the floor.
+   to the model's floor and marks it suppressed, unless a later re-subscribe or delivery lifted it (signals.py);
+   positive contributions are then cut down to the floor.
 2. Decay per kind: 0.5 ** (age_days / half_life_days).
 3. Repeats: touchpoints of one (kind, key) on one UTC calendar day are ranked newest first; rank r counts
    repeat_factor ** r (1, 1/2, 1/4, ...), and ranks past `max_per_key_per_day` count 0.
-4. Then `max_per_day` (per UTC day, all keys) or `max_per_key` (per key) keeps the touchpoints adding most.
+4. Then `max_per_day` (per UTC day, all keys) or `max_per_key` (per key), then `max_count`, keep the touchpoints
+   adding most. Return visits (one per extra UTC day on the careers site) are derived in signals.py.
 5. Each group sum is capped, then the total; cuts are proportional, so contributions add up to the value.
 Why a new positive touchpoint never lowers the score: in a bucket all share one half-life, so newest-first
 is biggest-first; pairing the biggest weights with the biggest values leaves every sorted weighted value at
