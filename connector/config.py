@@ -25,7 +25,14 @@ ATS_REQUIRED = {"recruitee": ("RECRUITEE_API_TOKEN", "RECRUITEE_COMPANY_ID"),
 ATS_KINDS = ("none", "recruitee", "greenhouse", "csv")
 # HubSpot usage guidelines [V]: 100 / 10 s for Free/Starter private apps, 190 for Pro/Enterprise.
 RATE_LIMIT_TIERS = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
-DEFAULT_VACANCY_URL_PATTERN = r"/(?:vacancies|vacatures|jobs)/(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|solliciteren))?/?$"
+# A vacancy: /<word>/<slug> in Dutch or English, singular or plural, Recruitee's /o/<slug>, Greenhouse's
+# /<company>/jobs/<id>; its apply page: /apply, /application, /solliciteer(en), Recruitee's /c/new (Greenhouse's
+# #app fragment is recognised by the matcher). Listing pages (/careers/jobs, /werken-bij/vacatures) are no vacancy.
+DEFAULT_VACANCY_URL_PATTERN = (
+    r"/(?:vacancies|vacancy|vacatures|vacature|jobs|job|careers|werken-bij|o)/"
+    r"(?!(?:vacancies|vacatures|jobs|careers|search|zoeken|alle|all|apply|solliciteren|benefits|about|about-us|over-ons"
+    r"|team|teams|faq|contact|culture|cultuur|locations|locaties)(?:/|$))"
+    r"(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|application|solliciteer|solliciteren|c/new))?/?$")
 
 
 def _text(raw: str) -> str:
@@ -204,7 +211,7 @@ class Settings:
         "VACANCY_URL_PATTERN", _regex, "Regex on page paths: (?P<vacancy>...) names the vacancy, (?P<apply>...) marks its apply page.",
         DEFAULT_VACANCY_URL_PATTERN)
     careers_hosts: str | None = _setting(
-        "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: every host counts).")
+        "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: pages whose host or path looks like one; `setup` lists the hosts seen).")
     task_suppress_in_process: bool = _setting(
         "TASK_SUPPRESS_IN_PROCESS", _bool, "No \"call this fan\" task for a candidate with an open application in process (ATS); hires and recent rejections never get one.", True)
     abandoned_grace_minutes: int = _setting(
@@ -215,6 +222,10 @@ class Settings:
         "ABANDONED_COOLDOWN_DAYS", _non_negative_int, "Days before the same vacancy is flagged again for a person (and a rejection blocks flags).", 14)
     abandoned_any_vacancy: bool = _setting(
         "ABANDONED_ANY_VACANCY", _bool, "An application for any vacancy (not just the one of the intent) clears a person's flags.", False)
+    rank_write_step: int = _setting(
+        "RANK_WRITE_STEP", _non_negative_int, "Points te_engagement_rank_pct must move (or the band change) before it is rewritten in HubSpot.", 5)
+    reasons_language: str = _setting(
+        "REASONS_LANGUAGE", _choice(("en", "nl")), "Language of te_engagement_reasons (en or nl).", "en")
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
 

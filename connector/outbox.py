@@ -13,12 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from connector import scores
-from connector.actions.tasks import KEY_MARKER, TaskCandidate, TaskIntent, TaskPlan, plan_tasks, task_facts
+from connector.actions.tasks import KEY_MARKER, TaskCandidate, TaskIntent, TaskPlan, plan_tasks
 from connector.config import Settings
 from connector.db import session_scope
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.tasks import TaskInput, create_tasks, find_tasks_by_key, task_open_states
 from connector.models import Contact, ScoreRow
+from connector.scoring.explain import task_facts
 from connector.scoring.model import compute_score
 from connector.state import ats_store, get_fact, set_fact
 from connector.state import tasks as outbox_store
@@ -45,7 +46,7 @@ def decide(session: Session, settings: Settings, model, now: datetime, *, notify
     plan = plan_tasks(_candidates(session, settings, model, now), outbox_store.load_trigger_states(session), now, model,
                       notify=notifying, default_owner_id=settings.default_task_owner_id,
                       time_zone=get_fact(session, FACT_TIME_ZONE), language=_language(settings),
-                      enrich=lambda cands: _enrich(session, cands, model, now))
+                      enrich=lambda cands: _enrich(session, cands, model, now, _language(settings)))
     if not dry_run:
         outbox_store.save_trigger_states(session, plan.states)
         outbox_store.add_intents(session, plan.intents, run_id)
@@ -136,13 +137,13 @@ def _ats_block(summary, settings: Settings, now: datetime, cooldown: timedelta) 
     return None
 
 
-def _enrich(session: Session, cands: list[TaskCandidate], model, now: datetime) -> list[TaskCandidate]:
+def _enrich(session: Session, cands: list[TaskCandidate], model, now: datetime, language: str) -> list[TaskCandidate]:
     """The vacancies viewed and mails clicked of the contacts that fire, from their scored contributions."""
     touchpoints = scores.load_touchpoints(session, [c.contact_id for c in cands])
     out = []
     for cand in cands:
-        vacancies, mails = task_facts(compute_score(touchpoints.get(cand.contact_id, []), now, model).contributions)
-        out.append(replace(cand, vacancies=vacancies, mails=mails))
+        vacancies, mails = task_facts(compute_score(touchpoints.get(cand.contact_id, []), now, model), language)
+        out.append(replace(cand, vacancies=tuple(vacancies), mails=tuple(mails)))
     return out
 
 

@@ -24,6 +24,9 @@ def setup_report(console: Console, report, *, dry_run: bool) -> None:
         console.print(f"Token scopes: {term(', '.join(report.scopes)) or '(none)'}")
         for scope, why in report.missing_scopes.items():
             console.print(f"[yellow]missing scope[/yellow] {scope}: needed to {why}")
+    if getattr(report, "page_hosts", None):
+        console.print("Page-view hosts seen (a sample; set CAREERS_HOSTS to the careers site's): "
+                      + ", ".join(f"{host} ({n})" for host, n in report.page_hosts.items()))
     schema = report.schema
     verb = "would create" if dry_run else "created"
     if schema.group_created:

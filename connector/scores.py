@@ -17,12 +17,14 @@ from connector.models import Touchpoint as TouchpointRow
 from connector.scoring.config import ScoringModel
 from connector.scoring.explain import reasons_text
 from connector.scoring.model import Score, Touchpoint, can_band_change, score_many
-from connector.scoring.stats import percentile_ranks
+from connector.scoring.phrases import DEFAULT_LANGUAGE
+from connector.scoring.stats import percentile_ranks, rank_moved_enough
 
 REASONS_MAX_CHARS = 1_000
 TREND_DAYS = 7
 IN_CHUNK = 500
 STREAM_ALL_ABOVE = 5_000          # past this many contacts, one ordered scan beats IN-lists
+RANK_PROPERTY, BAND_PROPERTY, SCORED_AT_PROPERTY = "te_engagement_rank_pct", "te_engagement_band", "te_scored_at"
 SCORE_COLUMNS = ("value", "band", "suppressed", "reasons", "model_version", "last_touch_ms", "computed_at",
                  "touch_count", "horizon_exit_ms")
 _TP_COLUMNS = (TouchpointRow.contact_id, TouchpointRow.kind, TouchpointRow.occurred_ms, TouchpointRow.key,
@@ -76,21 +78,22 @@ def contacts_to_rescore(session: Session, model: ScoringModel, now: datetime) ->
     return dirty, counts
 
 
-def rescore(session: Session, model: ScoringModel, now: datetime) -> int:
+def rescore(session: Session, model: ScoringModel, now: datetime, language: str = DEFAULT_LANGUAGE) -> int:
     """Recompute and store the scores that can have changed; return how many were computed."""
     dirty, counts = contacts_to_rescore(session, model, now)
     if not dirty:
         return 0
     touchpoints = load_touchpoints(session, dirty)
     scores = score_many(touchpoints, now, model)
-    save_scores(session, scores, now, counts)
+    save_scores(session, scores, now, counts, language)
     save_history(session, scores, touchpoints, now, model)
     return len(scores)
 
 
-def save_scores(session: Session, scores: dict[str, Score], now: datetime, counts: dict[str, int]) -> None:
+def save_scores(session: Session, scores: dict[str, Score], now: datetime, counts: dict[str, int],
+                language: str = DEFAULT_LANGUAGE) -> None:
     rows = [{"contact_id": cid, "value": s.value, "band": s.band, "suppressed": s.suppressed,
-             "reasons": reasons_text(s, now)[:REASONS_MAX_CHARS], "model_version": s.model_version,
+             "reasons": reasons_text(s, now, language=language)[:REASONS_MAX_CHARS], "model_version": s.model_version,
              "last_touch_ms": _ms(s.last_touch_at), "computed_at": now, "touch_count": counts.get(cid, 0),
              "horizon_exit_ms": _ms(s.horizon_exit_at)} for cid, s in scores.items()]
     store.upsert_rows(session, ScoreRow, rows, ["contact_id"], SCORE_COLUMNS)
@@ -161,3 +164,26 @@ def _merge_application_properties(session: Session, out: dict[str, dict[str, str
     from connector.state.ats_store import application_properties
     for cid, props in application_properties(session).items():
         out.setdefault(cid, {}).update(props)
+def push_diff(desired: dict[str, dict[str, str]], last: dict[str, dict[str, str]],
+              rank_step: float) -> dict[str, dict[str, str]]:
+    """Per contact, the values that differ from what was last written to HubSpot; te_scored_at rides along with
+    a change. The rank is left out while it moved less than `rank_step` points and the band stayed."""
+    updates = {}
+    for cid, props in desired.items():
+        before = last.get(cid, {})
+        changed = {k: v for k, v in props.items() if before.get(k) != v and k != SCORED_AT_PROPERTY}
+        if RANK_PROPERTY in changed and BAND_PROPERTY not in changed and not rank_moved_enough(
+                _number(changed[RANK_PROPERTY]), _number(before.get(RANK_PROPERTY)), rank_step):
+            del changed[RANK_PROPERTY]
+        if changed:
+            if SCORED_AT_PROPERTY in props:
+                changed[SCORED_AT_PROPERTY] = props[SCORED_AT_PROPERTY]
+            updates[cid] = changed
+    return updates
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text not in (None, "") else None
+    except ValueError:
+        return None

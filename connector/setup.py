@@ -12,6 +12,7 @@ from connector.errors import AuthError, FatalError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.push import SchemaReport, push_schema
+from connector.hubspot.touchpoints import sample_page_view_hosts
 from connector.outbox import FACT_TIME_ZONE
 from connector.sync import FACT_EMAIL_EVENTS, FACT_SETUP_AT, FACT_WEB_EVENTS
 
@@ -25,6 +26,7 @@ class SetupReport:
     missing_scopes: dict[str, str] = field(default_factory=dict)     # scope → what it is needed for
     schema: SchemaReport = field(default_factory=SchemaReport)
     time_zone: str | None = None                                     # the portal's, for task due dates
+    page_hosts: dict[str, int] = field(default_factory=dict)        # host → page views in a sample of contacts
 
     @property
     def changed(self) -> bool:
@@ -46,9 +48,14 @@ def _probe(fn) -> str:
         raise
 
 
-def probe_capabilities(client: HubSpotClient) -> dict[str, str]:
+HOST_SAMPLE_CONTACTS = 20
+
+
+def probe_capabilities(client: HubSpotClient, sample: list[str] | None = None) -> dict[str, str]:
     contacts = client.api("crm.contacts.basic_api")
-    page = client.call("token check (contacts)", contacts.get_page_with_http_info, limit=1)
+    page = client.call("token check (contacts)", contacts.get_page_with_http_info, limit=HOST_SAMPLE_CONTACTS)
+    if sample is not None:
+        sample.extend(str(c.id) for c in page.results or [])
     caps = {"contacts": "yes"}
     owners = client.api("crm.owners.owners_api")
     caps["owners"] = _probe(lambda: client.call("owners", owners.get_page_with_http_info, limit=1))
@@ -66,8 +73,10 @@ def probe_capabilities(client: HubSpotClient) -> dict[str, str]:
 
 def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -> SetupReport:
     """Idempotent: a second run finds everything in place and changes nothing in HubSpot."""
-    report = SetupReport()
-    report.capabilities = probe_capabilities(client)
+    report, sample = SetupReport(), []
+    report.capabilities = probe_capabilities(client, sample)
+    if report.capabilities["web_analytics"] == "yes":   # which hosts to name in CAREERS_HOSTS
+        report.page_hosts = sample_page_view_hosts(client, sample)
     try:
         report.scopes = client.token_scopes()
         report.missing_scopes = {s: why for s, why in {**S.REQUIRED_SCOPES, **S.OPTIONAL_SCOPES}.items()

@@ -217,3 +217,13 @@ def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
+
+
+def bounced_recipients(session: Session, recipients: Iterable[str]) -> set[str]:
+    """Which of these emails have a stored hard bounce (only their deliveries are worth keeping: they lift it)."""
+    wanted = sorted(set(recipients))
+    out: set[str] = set()
+    for chunk in _chunks(wanted, 500):
+        out.update(session.exec(select(Touchpoint.recipient).where(
+            Touchpoint.kind == "hard_bounce", Touchpoint.recipient.in_(chunk)).distinct()))
+    return out

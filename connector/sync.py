@@ -25,7 +25,7 @@ from connector.hubspot.pull import (
 from connector.hubspot.push import push_contact_updates
 from connector.hubspot.timeparse import dt_to_ms
 from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
-from connector.scores import desired_properties, rescore
+from connector.scores import desired_properties, push_diff, rescore
 from connector.scoring.config import load_model
 from connector.scoring.vacancies import VacancyMatcher
 from connector.state.abandoned import abandoned_properties
@@ -47,6 +47,17 @@ class SyncReport:
     planned: dict[str, dict[str, str]] = field(default_factory=dict)
     planned_tasks: list = field(default_factory=list)       # TaskIntent: created (or, on a dry run, would be)
     planned_flags: object = None                            # forgotten.FlagReport: flags set and cleared
+
+
+def _deliveries_that_matter(session, rows: list[dict]) -> list[dict]:
+    """Drop DELIVERED rows except those of recipients with a hard bounce (stored, or in this page): a delivery
+    only matters as proof that a bounced address works again. A delivery read on an earlier page than its bounce
+    (same window) is missed; the next delivery to that address lifts the floor instead."""
+    delivered = {r["recipient"] for r in rows if r["kind"] == "delivered"}
+    if not delivered:
+        return rows
+    bounced = store.bounced_recipients(session, delivered) | {r["recipient"] for r in rows if r["kind"] == "hard_bounce"}
+    return [r for r in rows if r["kind"] != "delivered" or r["recipient"] in bounced]
 
 
 class Sync:
@@ -149,6 +160,7 @@ class Sync:
                     named = email_campaign_name(event)
                     if named:
                         names[named[0]] = named[1]
+                rows = _deliveries_that_matter(session, rows)
                 store.save_campaign_names(session, names)
                 self._add("email_events_read", len(events))
                 self._add("touchpoints_new", store.save_touchpoints(session, rows))
@@ -205,7 +217,7 @@ class Sync:
     def score(self) -> None:
         self.progress("scoring")
         with session_scope(self.engine) as session:
-            self._add("scored", rescore(session, self.model, self.now))
+            self._add("scored", rescore(session, self.model, self.now, self.settings.reasons_language))
 
     def act(self) -> None:
         """Band crossings → task intents in the outbox, committed with the trigger states before any call."""
@@ -251,13 +263,7 @@ class Sync:
                 if cid in desired:
                     desired[cid].update(props)
             last = store.pushed_values(session, desired)
-        updates = {}
-        for cid, props in desired.items():
-            changed = {k: v for k, v in props.items() if last.get(cid, {}).get(k) != v and k != "te_scored_at"}
-            if changed:
-                if "te_scored_at" in props:
-                    changed["te_scored_at"] = props["te_scored_at"]
-                updates[cid] = changed
+        updates = push_diff(desired, last, self.settings.rank_write_step)
         if self.dry_run:     # pulled and scored locally; HubSpot is not written, so the next real run pushes these
             self.planned = updates
             self._add("contacts_planned", len(updates))

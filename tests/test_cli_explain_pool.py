@@ -27,7 +27,7 @@ def test_explain_contributions_add_up_to_a_fans_score(synced):
     total = sum(c["points"] for c in data["contributions"])
     assert total == pytest.approx(data["value"], abs=1e-6)
     assert data["score"] == int(data["value"] + 1e-9)
-    assert data["model_version"] == "v1"
+    assert data["model_version"] == "v2"
     assert all({"when", "kind", "base_points", "decay", "dampening", "cap_cut", "points"} <= set(c)
                for c in data["contributions"])
 
@@ -42,7 +42,7 @@ def test_explain_names_the_mail_that_was_clicked(synced, sandbox):
 def test_explain_table_shows_caps_and_model(synced):
     _out, rows = _top(synced, "--band", "fan")
     out = synced.run("explain", rows[0]["email"]).output
-    assert "model v1" in out and "cap cut" in out and "decay" in out
+    assert "model v2" in out and "cap cut" in out and "decay" in out
 
 
 def test_explain_unknown_email_is_a_clear_error(synced):
@@ -82,3 +82,17 @@ def test_pool_of_a_hubspot_list_shows_only_its_members(synced, sandbox):
 def test_pool_of_an_unknown_list_is_a_clear_error(synced):
     result = synced.run("pool", "--list", "999999", expect=1)
     assert "999999" in result.output and result.output.startswith("error:")
+
+
+def test_demo_fans_include_steady_browsers_who_never_applied(synced):
+    from connector.sandbox.seed import DEMO_FAN_EMAIL
+    _out, fans = _top(synced, "--band", "fan")
+    _out, everyone = _top(synced)
+    assert 0.06 <= len(fans) / len(everyone) <= 0.14                 # about one in ten is a fan
+    steady = []
+    for fan in fans:
+        kinds = {c["kind"] for c in json.loads(synced.run("explain", fan["email"], "--json").output)["contributions"]}
+        if "apply_intent" not in kinds and "application" not in kinds:
+            assert "return_visit" in kinds
+            steady.append(fan["email"])
+    assert DEMO_FAN_EMAIL in steady and len(steady) >= 3

@@ -28,10 +28,10 @@ def test_changed_model_rescores_everyone_and_stamps_version(connector, sandbox, 
     first = connector.sync_json()
     model = resources.files("connector.scoring").joinpath("default_model.toml").read_text()
     custom = tmp_path / "model.toml"
-    custom.write_text(model.replace('version = "v1"', 'version = "v1-agency"').replace("points = 8", "points = 9"))
+    custom.write_text(model.replace('version = "v2"', 'version = "v2-agency"').replace("points = 8", "points = 9"))
     second = connector.sync_json(SCORING_MODEL_PATH=str(custom))
     assert second["scored"] == first["scored"] >= 200
-    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v1-agency"}
+    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v2-agency"}
 
 
 def test_invalid_model_file_fails_naming_the_key(connector, tmp_path):
@@ -70,3 +70,24 @@ def test_trend_and_rank_reach_hubspot(connector, sandbox):
     assert [r for _s, r in pairs] == sorted(r for _s, r in pairs)      # a higher score never ranks lower
     days = db.execute("select count(distinct day) from score_history").fetchone()[0]
     assert days == 2        # today, and the reconstructed week-ago baseline
+
+
+def test_upgrading_to_model_v2_rescores_everyone_once_and_stamps_it(connector, sandbox, tmp_path):
+    v1 = tmp_path / "v1.toml"
+    v1.write_text(resources.files("connector.scoring").joinpath("default_model.toml").read_text()
+                  .replace('version = "v2"', 'version = "v1"'))
+    connector.run("setup")
+    first = connector.sync_json(SCORING_MODEL_PATH=str(v1))
+    upgraded = connector.sync_json()
+    assert upgraded["scored"] == first["scored"] >= 200
+    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v2"}
+    assert connector.sync_json()["scored"] < 10        # once: afterwards only decay and new activity
+
+
+def test_reasons_reach_hubspot_in_the_configured_language(connector, sandbox):
+    connector.run("setup")
+    connector.sync_json(REASONS_LANGUAGE="nl")
+    reasons = [p["te_engagement_reasons"] for p in _props(sandbox, "te_engagement_reasons").values()
+               if p["te_engagement_reasons"]]
+    assert any("Bekeek " in r for r in reasons) and any("geleden" in r for r in reasons)
+    assert not any(" ago" in r or "Viewed " in r for r in reasons)

@@ -59,3 +59,15 @@ def test_group_is_created_in_hubspot(connector, sandbox):
     connector.run("setup")
     groups = [r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/groups")]
     assert groups and groups[0].body["name"] == GROUP_NAME
+
+
+def test_setup_lists_the_page_view_hosts_it_saw(empty_sandbox, make_connector):
+    from datetime import UTC, datetime, timedelta
+    first = empty_sandbox.create_contact({"email": "a@example.org"})
+    second = empty_sandbox.create_contact({"email": "b@example.org"})
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    for cid, url in ((first, "https://careers.example.com/vacancies/ux-designer"), (first, "https://www.example.com/pricing"),
+                     (second, "https://www.example.com/")):
+        empty_sandbox.add_web_event(cid, url=url, occurred_at=hour_ago)
+    out = " ".join(make_connector(empty_sandbox).run("setup").output.split())
+    assert "Page-view hosts seen" in out and "www.example.com (2), careers.example.com (1)" in out

@@ -536,8 +536,10 @@ def test_seed_is_deterministic_quick_and_holds_every_kind_of_candidate():
     now_ms = int(NOW.timestamp() * 1000)
     fan = first.contact(_id(first, DEMO_FAN_EMAIL))
     views = first.portal.web_events[_id(first, DEMO_FAN_EMAIL)]
-    assert sum(v["ms"] > now_ms - 7 * 86_400_000 and "/vacancies/" in v["url"] for v in views) >= 3
-    assert any(v["url"].endswith("/apply") for v in views) and int(fan["hs_email_click"]) >= 2
+    # Anna is a steady browser: vacancy views on several days of the last two weeks, mail clicks, no apply page.
+    recent_days = {v["ms"] // 86_400_000 for v in views if v["ms"] > now_ms - 14 * 86_400_000 and "/vacancies/" in v["url"]}
+    assert len(recent_days) >= 4
+    assert not any(v["url"].endswith("/apply") for v in views) and int(fan["hs_email_click"]) >= 2
     abandoned = first.portal.web_events[_id(first, DEMO_ABANDONED_EMAIL)]
     assert abandoned[-1]["url"].endswith("/apply") and abandoned[-1]["ms"] > now_ms - 7 * 86_400_000
     slugs = {slug for slug, _ in VACANCIES}

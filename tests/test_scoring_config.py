@@ -19,29 +19,31 @@ def default_data() -> dict:
     return tomllib.loads(text)
 
 
-# DESIGN.md section 4, written out by hand: kind -> (group, points, half-life days, limits)
+# DESIGN.md section 4 as re-balanced in v2 (default_model.toml says why), written out by hand:
+# kind -> (group, points, half-life days, limits)
 DESIGN_TABLE = {
     "vacancy_view": ("web", 8, 14, {"max_per_key_per_day": 1}),
     "page_view": ("web", 3, 14, {"max_per_day": 3}),
     "email_click": ("email", 6, 14, {}),
-    "email_open": ("email", 1, 14, {"max_per_key": 1}),
+    "email_open": ("email", 0.5, 14, {"max_per_key": 1, "max_count": 5}),
     "form_submission": ("conversion", 20, 30, {}),
-    "apply_intent": ("conversion", 25, 30, {}),
+    "apply_intent": ("conversion", 25, 30, {"max_per_key_per_day": 1}),
     "application": ("conversion", 30, 60, {}),
     "event_attended": ("conversion", 15, 60, {}),
+    "return_visit": ("return", 12, 14, {}),
 }
 
 
 def test_default_model_matches_design_table():
     model = load_model()
     assert isinstance(model, ScoringModel)
-    assert model.version == "v1"
+    assert model.version == "v2"
     assert model.horizon_days == 180
     assert model.floor == 0
     assert model.repeat_factor == 0.5
     assert model.total_cap == 100
     assert model.bands == (25, 50, 75)
-    assert dict(model.group_caps) == {"email": 25, "web": 35, "conversion": 60}
+    assert dict(model.group_caps) == {"email": 25, "web": 35, "conversion": 60, "return": 36}
     assert (model.triggers.task_band, model.triggers.rearm_below, model.triggers.cooldown_days) == ("fan", 60, 30)
     expected = {kind: TouchpointRule(group, points, half_life, **limits)
                 for kind, (group, points, half_life, limits) in DESIGN_TABLE.items()}
@@ -51,7 +53,7 @@ def test_default_model_matches_design_table():
 def test_load_model_reads_a_file_and_names_it_in_errors(tmp_path):
     data_text = resources.files("connector.scoring").joinpath(SOURCE).read_text("utf-8")
     path = tmp_path / "custom.toml"
-    path.write_text(data_text.replace('version = "v1"', 'version = "v2-test"'), "utf-8")
+    path.write_text(data_text.replace('version = "v2"', 'version = "v2-test"'), "utf-8")
     assert load_model(path).version == "v2-test"
     assert load_model(str(path)).version == "v2-test"
 
@@ -156,3 +158,25 @@ def test_model_is_immutable():
     model = load_model()
     with pytest.raises(TypeError):
         model.group_caps["web"] = 99  # type: ignore[index]
+
+
+def test_a_v1_model_file_without_return_visits_stays_valid():
+    data = default_data()
+    del data["groups"]["return"], data["touchpoints"]["return_visit"]
+    model = parse_model(data, SOURCE)
+    assert "return" not in model.group_caps and "return_visit" not in model.touchpoints
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (_delete("groups.return"), "touchpoints.return_visit.group is 'return', but groups.return is missing"),
+    (_set("touchpoints.return_visit.max_per_day", 2), "touchpoints.return_visit.max_per_day is not a known key"),
+    (_set("touchpoints.resubscribe", {"group": "email", "points": 1, "half_life_days": 1}),
+     "touchpoints.resubscribe is a state signal"),
+    (_set("touchpoints.email_open.max_count", 0), "touchpoints.email_open.max_count must be a whole number"),
+])
+def test_invalid_v2_keys_name_the_key(mutate, message):
+    data = default_data()
+    mutate(data)
+    with pytest.raises(ScoringError) as caught:
+        parse_model(data, SOURCE)
+    assert str(caught.value).startswith(f"scoring model {SOURCE}: {message}")

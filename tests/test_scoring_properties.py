@@ -1,4 +1,5 @@
-"""Properties of the score over random histories and random (valid) models: bounded, decaying, monotone."""
+"""Properties of the score over random histories and random (valid) models: bounded, decaying, monotone,
+including the derived return visits and negatives that a later re-subscribe or delivery lifts."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from hypothesis import strategies as st
 from connector.scoring.config import GROUPS, load_model, parse_model
 from connector.scoring.model import (
     NEGATIVE_KINDS,
+    POSITIVE_KINDS,
+    STATE_KINDS,
     TOUCHPOINT_KINDS,
     Touchpoint,
     can_band_change,
     compute_score,
 )
+from connector.scoring.records import RETURN_VISIT
 
 NOW = datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
-POSITIVE_KINDS = [k for k in TOUCHPOINT_KINDS if k not in NEGATIVE_KINDS]
 TOLERANCE = 1e-9
 DEFAULT = load_model()
 # Few kinds, keys and a short time span make repeats, limits and caps collide often.
@@ -52,12 +55,13 @@ def models(draw):
     for group in GROUPS:
         data["groups"][group] = draw(st.sampled_from([5, 30, 100]))
     limit = st.none() | st.integers(1, 3)
-    for kind in POSITIVE_KINDS:
+    for kind in (*POSITIVE_KINDS, RETURN_VISIT):
         rule = {"group": draw(st.sampled_from(GROUPS)), "points": draw(st.sampled_from([0, 1, 8, 30])),
                 "half_life_days": draw(st.sampled_from([0.05, 1, 14, 60]))}
-        limits = {"max_per_key_per_day": draw(limit),
+        limits = {"max_per_key_per_day": draw(limit), "max_count": draw(limit),
                   draw(st.sampled_from(["max_per_day", "max_per_key"])): draw(limit)}
-        rule.update({k: v for k, v in limits.items() if v is not None})
+        if kind != RETURN_VISIT:
+            rule.update({k: v for k, v in limits.items() if v is not None})
         data["touchpoints"][kind] = rule
     return parse_model(data, "hypothesis")
 
@@ -70,7 +74,8 @@ ANY_MODEL = st.one_of(st.just(DEFAULT), models())
 def test_score_is_within_bounds_and_adds_up(tps, model):
     score = compute_score(tps, NOW, model)
     assert 0 <= score.value <= model.total_cap <= 100
-    assert score.suppressed == any(t.kind in NEGATIVE_KINDS for t in tps)
+    if not any(t.kind in STATE_KINDS for t in tps):
+        assert score.suppressed == any(t.kind in NEGATIVE_KINDS for t in tps)
     for c in score.contributions:
         assert c.cap_cut >= 0 and 0 <= c.decay <= 1 and 0 <= c.dampening <= 1
         assert math.isclose(c.points, c.base_points * c.decay * c.dampening - c.cap_cut, abs_tol=TOLERANCE)
@@ -96,6 +101,36 @@ def test_adding_a_positive_touchpoint_never_lowers_the_score(tps, extra, model):
     before = compute_score(tps, NOW, model)
     after = compute_score([*tps, extra], NOW, model)
     assert after.value >= before.value - TOLERANCE
+
+
+@settings(max_examples=100)
+@given(touchpoints(kinds=st.sampled_from(TOUCHPOINT_KINDS)), st.sampled_from(STATE_KINDS), SECONDS, ANY_MODEL)
+def test_a_later_resubscribe_or_delivery_never_lowers_the_score(tps, kind, age, model):
+    before = compute_score(tps, NOW, model)
+    after = compute_score([*tps, Touchpoint(kind, NOW - timedelta(seconds=age), None, None, "lifter")], NOW, model)
+    assert after.value >= before.value - TOLERANCE
+    assert before.suppressed or not after.suppressed
+
+
+@settings(max_examples=100)
+@given(touchpoints(kinds=st.sampled_from(TOUCHPOINT_KINDS)), st.sampled_from(NEGATIVE_KINDS), SECONDS, ANY_MODEL)
+def test_a_negative_never_raises_the_score(tps, kind, age, model):
+    before = compute_score(tps, NOW, model)
+    after = compute_score([*tps, Touchpoint(kind, NOW - timedelta(seconds=age), None, None, "negative")], NOW, model)
+    assert after.value <= before.value + TOLERANCE
+
+
+@settings(max_examples=300)
+@given(touchpoints(), st.sampled_from(["vacancy_view", "page_view", "apply_intent"]),
+       st.integers(min_value=0, max_value=30 * 86_400), KEYS)
+def test_a_careers_visit_on_a_new_day_never_lowers_the_score_and_returns_count_per_day(tps, kind, age, key):
+    extra = Touchpoint(kind, NOW - timedelta(seconds=age), key, None, "extra")
+    before, after = compute_score(tps, NOW, DEFAULT), compute_score([*tps, extra], NOW, DEFAULT)
+    assert after.value >= before.value - TOLERANCE
+    careers_days = {t.occurred_at.date() for t in [*tps, extra] if t.kind in ("vacancy_view", "page_view", "apply_intent")
+                    and NOW - t.occurred_at <= timedelta(days=DEFAULT.horizon_days)}
+    returns = [c for c in after.contributions if c.touchpoint.kind == RETURN_VISIT]
+    assert len(returns) == len(careers_days) - 1
 
 
 @settings(max_examples=200)

@@ -96,7 +96,13 @@ def test_trend_7d(history, current, expected):
 
 def test_percentile_ranks_count_lower_or_equal_scores():
     ranks = percentile_ranks({"a": 10.0, "b": 20.0, "c": 20.0, "d": 90.0, "e": 0.0, "f": 55.5})
-    assert ranks == {"e": 16.7, "a": 33.3, "b": 66.7, "c": 66.7, "f": 83.3, "d": 100.0}
+    assert ranks == {"e": 0.0, "a": 33.3, "b": 66.7, "c": 66.7, "f": 83.3, "d": 100.0}
+
+
+def test_inactive_contacts_share_rank_zero_however_many_they_are():
+    ranks = percentile_ranks({**{f"idle{i}": 0.0 for i in range(80)}, "warm": 30.0, "fan": 80.0})
+    assert {ranks[f"idle{i}"] for i in range(80)} == {0.0}
+    assert (ranks["warm"], ranks["fan"]) == (pytest.approx(98.8, abs=0.05), 100.0)
 
 
 def test_percentile_ranks_edges():

@@ -171,19 +171,3 @@ def due_at(now: datetime, time_zone: str | None) -> datetime:
     while day.weekday() >= SATURDAY:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, DUE_HOUR_LOCAL, tzinfo=zone).astimezone(UTC)
-
-
-def task_facts(contributions) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
-    """(vacancy titles viewed with counts, mail subjects clicked) from a score's counted contributions."""
-    views: dict[str, int] = {}
-    mails: list[str] = []
-    for c in contributions:
-        tp = c.touchpoint
-        if c.points <= 0 or not tp.label:
-            continue
-        if tp.kind in ("vacancy_view", "apply_intent"):
-            views[tp.label] = views.get(tp.label, 0) + 1
-        elif tp.kind == "email_click" and tp.label not in mails:
-            mails.append(tp.label)
-    ranked = tuple(sorted(views.items(), key=lambda item: -item[1]))
-    return ranked, tuple(mails)

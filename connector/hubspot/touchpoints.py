@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from connector.hubspot import streams as S
 from connector.hubspot.pull import BadRecordError, normalize_email
 from connector.hubspot.sanitize import first_text_problem, safe_for_message, timestamp_problem
 from connector.hubspot.timeparse import to_ms
-from connector.scoring.vacancies import VacancyMatcher
+from connector.scoring.vacancies import VacancyMatcher, normalize_url
 
 # The device of an email event: `deviceType` (COMPUTER / MOBILE / TABLET) is in the v1 events' field list
 # (reference hubspot-api.md section 3.9, [V] Airbyte schema).
 DEVICES = {"COMPUTER": "desktop", "DESKTOP": "desktop", "MOBILE": "mobile", "TABLET": "mobile"}
 EMAIL_SOURCE = "email_event"
 WEB_SOURCE = "web_event"
+# Opens within this long after the send are machine prefetches (Apple Mail Privacy Protection fetches every mail's
+# pixel on delivery; scanners within seconds: scoring-anchors.md 15), not a person reading. What we rely on:
+# `filteredEvent` (documented: "filtered out of reporting based on customer reporting settings", i.e. bots) and
+# `sentBy.created`, the documented time of the SENT event the open belongs to. HubSpot documents no MPP marker of
+# its own (no field says "privacy proxy"), so the time since the send is the signal.
+PREFETCH_WINDOW_MS = 5 * 60 * 1000
+# DELIVERED is no engagement, but a delivery after a hard bounce shows the address works again (sync.py keeps
+# only those of recipients with a bounce, so the table does not grow by every delivery).
+STATE_TYPES = {"DELIVERED"}
 
 
 def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
@@ -32,7 +43,7 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
         raise BadRecordError(EMAIL_SOURCE, event_id, "created", "is not a timestamp")
     identity = email_event_identity(event_id, created)
     etype = str(event.get("type") or "").upper()
-    if etype not in S.EMAIL_TOUCH_TYPES or event.get("filteredEvent") is True:
+    if (etype not in S.EMAIL_TOUCH_TYPES and etype not in STATE_TYPES) or event.get("filteredEvent") is True:
         return []
     unstorable = first_text_problem({k: event.get(k) for k in ("id", "recipient", "url")})
     if unstorable:
@@ -45,7 +56,7 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
     campaign = str(event.get("emailCampaignId") or "") or None
     url = event.get("url") if etype == "CLICK" else None
     rows = [_row(EMAIL_SOURCE, identity, kind, None, recipient, created, campaign, None, url)
-            for kind in _email_kinds(etype, event)]
+            for kind in _email_kinds(etype, event) if not (kind == "email_open" and _prefetched(event, created))]
     apply = matcher.is_apply_url(url) if url else None
     if apply:   # a click on an apply URL is also an apply intent (DESIGN.md §5)
         rows.append(_row(EMAIL_SOURCE, identity, "apply_intent", None, recipient, created, apply.key, apply.label, url,
@@ -68,7 +79,18 @@ def email_campaign_name(event: dict) -> tuple[str, str] | None:
     return (campaign, subject[:200]) if campaign and subject else None
 
 
+def _prefetched(event: dict, created_ms: int) -> bool:
+    """An open that came within PREFETCH_WINDOW_MS of its send: a machine, not a reader."""
+    try:
+        sent = to_ms((event.get("sentBy") or {}).get("created"))
+    except (TypeError, ValueError):
+        return False
+    return sent is not None and created_ms - sent < PREFETCH_WINDOW_MS
+
+
 def _email_kinds(etype: str, event: dict) -> list[str]:
+    if etype == "DELIVERED":
+        return ["delivered"]
     if etype == "OPEN":
         return ["email_open"]
     if etype == "CLICK":
@@ -78,15 +100,23 @@ def _email_kinds(etype: str, event: dict) -> list[str]:
     if etype == "BOUNCE":
         return ["hard_bounce"] if str(event.get("category") or "").upper() in S.HARD_BOUNCE_CATEGORIES else []
     if etype == "STATUSCHANGE":
-        return ["unsubscribe"] if _is_unsubscribe(event) else []
+        return _subscription_kinds(event)
     return []
 
 
-def _is_unsubscribe(event: dict) -> bool:
-    if str(event.get("portalSubscriptionStatus") or "").upper() == "UNSUBSCRIBED":
-        return True
-    subs = event.get("subscriptions") or []
-    return any(str((s or {}).get("status") or "").upper() == "UNSUBSCRIBED" for s in subs)
+def _subscription_kinds(event: dict) -> list[str]:
+    """The person's portal-wide state after a STATUSCHANGE (legacy email events guide [V]:
+    developers.hubspot.com/docs/api-reference/legacy/email-analytics-v1/guide): `portalSubscriptionStatus`
+    UNSUBSCRIBED means unsubscribed from all email; SUBSCRIBED means they receive email, so it lifts an earlier
+    unsubscribe, even when one entry of `subscriptions` (one subscription type, a newsletter) says UNSUBSCRIBED:
+    that opt-out is not a global unsubscribe. Without the portal status, only every listed type unsubscribed counts."""
+    portal = str(event.get("portalSubscriptionStatus") or "").upper()
+    if portal == "UNSUBSCRIBED":
+        return ["unsubscribe"]
+    if portal == "SUBSCRIBED":
+        return ["resubscribe"]
+    statuses = [str((s or {}).get("status") or "").upper() for s in event.get("subscriptions") or []]
+    return ["unsubscribe"] if statuses and all(st == "UNSUBSCRIBED" for st in statuses) else []
 
 
 def web_event_touchpoints(contact_id: str, event: dict, matcher: VacancyMatcher) -> list[dict]:
@@ -122,3 +152,17 @@ def _row(source, source_id, kind, contact_id, recipient, occurred_ms, key, label
     return {"source": source, "source_id": source_id, "kind": kind, "contact_id": contact_id,
             "recipient": recipient, "occurred_ms": occurred_ms, "key": key, "label": label, "url": url,
             "device": device}
+
+
+def sample_page_view_hosts(client, contact_ids: list[str]) -> dict[str, int]:
+    """Hosts of the page views of a few contacts, most seen first: what an admin needs to set CAREERS_HOSTS."""
+    api = client.api("events.events_api")
+    hosts: Counter[str] = Counter()
+    for contact_id in contact_ids:
+        page = client.call("web analytics events", api.get_page_with_http_info, object_type="contact",
+                           object_id=int(contact_id), event_type=S.WEB_EVENT_TYPE, limit=S.WEB_EVENTS_PAGE_SIZE)
+        for event in page.results or []:
+            normalized = normalize_url((getattr(event, "properties", None) or {}).get("hs_url"))
+            if normalized:
+                hosts[normalized[0]] += 1
+    return dict(hosts.most_common())

@@ -17,10 +17,26 @@ BOUNCE_RESPONSES = {"UNKNOWN_USER": "550 5.1.1 The email account that you tried 
                     "MAILBOX_FULL": "452 4.2.2 The recipient's inbox is out of storage space."}
 
 
+# STATUSCHANGE shapes (legacy email events guide, developers.hubspot.com/docs/api-reference/legacy/
+# email-analytics-v1/guide): the portal-wide status plus the per-type `subscriptions` it leaves, and a `source`.
+SUBSCRIPTION_CHANGES = {
+    # change -> (portalSubscriptionStatus, status of the listed subscription type, source)
+    "global_unsubscribe": ("UNSUBSCRIBED", "UNSUBSCRIBED", "SOURCE_RECIPIENT"),
+    "resubscribe": ("SUBSCRIBED", "SUBSCRIBED", "SOURCE_RECIPIENT"),
+    "type_optout": ("SUBSCRIBED", "UNSUBSCRIBED", "SOURCE_RECIPIENT"),
+    "list_unsubscribe": ("UNSUBSCRIBED", "UNSUBSCRIBED", "SOURCE_LIST_UNSUBSCRIBE"),
+}
+NEWSLETTER_SUBSCRIPTION_ID = 5_412_337
+
+
 def email_event(portal: Portal, *, type: str, recipient: str, created: int, campaign_id: int = 0,
                 subject: str = "", url: str | None = None, filtered: bool = False,
-                sent_by: dict | None = None, device: str = "COMPUTER", **extra) -> dict:
-    """One event of GET /email/public/v1/events, keyed like the shared example fixture for its type."""
+                sent_by: dict | None = None, device: str = "COMPUTER", change: str = "global_unsubscribe",
+                subscription_id: int = NEWSLETTER_SUBSCRIPTION_ID, **extra) -> dict:
+    """One event of GET /email/public/v1/events, keyed like the shared example fixture for its type.
+
+    STATUSCHANGE: `change` is global_unsubscribe, resubscribe, type_optout (one subscription type only: the
+    portal status stays SUBSCRIBED) or list_unsubscribe; `source` and `requestedBy` can be overridden."""
     event: dict = {"appName": APP_NAME, "appId": APP_ID, "created": created, "id": portal.next_uuid("email"),
                    "portalId": PORTAL_ID, "recipient": recipient, "type": type, "emailCampaignId": campaign_id,
                    "smtpId": None}
@@ -47,10 +63,12 @@ def email_event(portal: Portal, *, type: str, recipient: str, created: int, camp
         event.update({"userAgent": USER_AGENTS[device], "ipAddress": "192.0.2.10"})
     elif type == "STATUSCHANGE":
         # [C] fields of a subscription change: subscriptions, source, requestedBy, portalSubscriptionStatus.
+        portal_status, type_status, source = SUBSCRIPTION_CHANGES[change]
         event.pop("smtpId")
-        event.update({"subscriptions": [{"id": 5_412_337, "status": "UNSUBSCRIBED"}],
-                      "source": "SOURCE_RECIPIENT", "requestedBy": recipient,
-                      "portalSubscriptionStatus": "UNSUBSCRIBED", "changeType": "PORTAL_STATUS",
+        event.update({"subscriptions": [{"id": subscription_id, "status": type_status}],
+                      "source": source, "requestedBy": recipient,
+                      "portalSubscriptionStatus": portal_status,
+                      "changeType": "SUBSCRIPTION_STATUS" if change == "type_optout" else "PORTAL_STATUS",
                       "bounced": False})
     event.update(extra)
     return event

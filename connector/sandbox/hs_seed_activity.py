@@ -8,6 +8,9 @@ from .hs_activity import email_event, web_event
 from .hs_seed_data import CAMPAIGNS, CAREERS, DAY, HOUR, MIN, OTHER_PAGES, REFERRERS, VACANCIES, vacancy_url
 from .hs_store import Portal
 
+DEMO_FAN_EMAIL = "anna.devries@example.nl"    # the showcase fan (seed.py) is a steady browser
+STEADY_FANS = 0.5                             # share of the other fans who browse steadily and never apply
+
 OPEN_CLICK = {  # segment -> (open probability, click probability) for campaigns within 60 days / older
     "fan": ((0.9, 0.75), (0.6, 0.3)), "warm": ((0.6, 0.3), (0.4, 0.15)), "lurker": ((0.1, 0.0), (0.5, 0.2)),
     "abandoned": ((0.5, 0.25), (0.3, 0.1)), "unsubscribed": ((0.2, 0.0), (0.3, 0.1)),
@@ -52,7 +55,15 @@ class ActivitySeeder:
     def browse(self, person: dict) -> None:
         rng, seg, now = self.rng, person["segment"], self.now
         favourites = rng.sample(VACANCIES, 3)
-        if seg == "fan":
+        if seg == "fan" and (person["email"] == DEMO_FAN_EMAIL or rng.random() < STEADY_FANS):
+            # Steady browsers: careers visits on 5-6 distinct UTC days of the last two weeks and no apply page:
+            # the fans recruiters want to call whether or not they applied (model v2's return visits).
+            person["steady"] = True
+            today = now - now % DAY
+            for day in sorted(rng.sample(range(1, 13), rng.randint(5, 6))):
+                self.session(person, today - day * DAY + rng.randint(8, 20) * HOUR, rng.randint(2, 4),
+                             vacancies=favourites)
+        elif seg == "fan":
             for _ in range(rng.randint(2, 3)):
                 self.session(person, now - rng.randint(12, 140) * HOUR, rng.randint(2, 4), vacancies=favourites)
             self.session(person, now - rng.randint(3, 70) * HOUR, 1, vacancies=favourites, apply=True)
@@ -126,7 +137,7 @@ class ActivitySeeder:
             clicked = opened + rng.randint(1, 5) * MIN
             if rng.random() < p_click and clicked < quiet:
                 slug = rng.choice(VACANCIES)[0]
-                url = vacancy_url(slug, apply=seg == "fan" and rng.random() < 0.3)
+                url = vacancy_url(slug, apply=seg == "fan" and not person.get("steady") and rng.random() < 0.3)
                 self.mail(type="CLICK", created=clicked, url=f"{url}?utm_source=hs_email&utm_medium=email"
                           f"&utm_campaign={chain['campaign_id']}&_hsmi={chain['campaign_id']}", **chain)
         if seg == "unsubscribed" and days <= 50 and not person["stopped"]:

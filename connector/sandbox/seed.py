@@ -7,7 +7,8 @@
   and /, /about-us, /benefits, /teams/engineering) and marketing-email events of 9 campaigns (one older
   than 180 days): SENT, DELIVERED, OPEN, CLICK (to vacancy or apply pages), some bot opens/clicks marked
   `filteredEvent: true`, hard BOUNCEs, SPAMREPORT and unsubscribe STATUSCHANGEs.
-- Segments: ~10% fans (vacancy views this week, email clicks, apply-page views: they can score high),
+- Segments: ~10% fans (about half steady browsers: careers visits on 4-5 days of the last two weeks and email
+  clicks, never an apply page, like Anna; the others vacancy views this week, email clicks, apply-page views),
   ~20% warm, ~15% lurkers (many views long ago, a third of them also >180 days ago), ~8% abandoned
   applications (an apply-page view 2 hours to 6 days ago and nothing after), ~3% unsubscribed, spam
   reporters or hard-bounced, the rest cold (nothing, or only SENT/DELIVERED, sometimes bot-only events).
@@ -25,7 +26,7 @@ from __future__ import annotations
 import random
 
 from .hs_lists import create as create_list
-from .hs_seed_activity import ActivitySeeder
+from .hs_seed_activity import DEMO_FAN_EMAIL, ActivitySeeder
 from .hs_seed_data import (
     CITIES,
     DAY,
@@ -55,7 +56,6 @@ SEED = 20_240_611
 N_CANDIDATES = 230
 SEGMENTS = [("fan", 23), ("warm", 46), ("lurker", 34), ("abandoned", 18), ("unsubscribed", 4),
             ("bounced", 3)]  # the rest are cold
-DEMO_FAN_EMAIL = "anna.devries@example.nl"
 DEMO_ABANDONED_EMAIL = "sem.bakker@example.com"
 DEMO_MERGED_EMAIL = "priya.raman@example.org"
 FIXED = [("Anna", "de Vries", DEMO_FAN_EMAIL, "fan"), ("Sem", "Bakker", DEMO_ABANDONED_EMAIL, "abandoned"),

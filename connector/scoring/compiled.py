@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from connector.scoring.records import KIND_WORDS, NEGATIVE_KINDS
+from connector.scoring.records import KIND_WORDS, LIFTS, NEGATIVE_KINDS, RETURN_VISIT
 
 if TYPE_CHECKING:
     from connector.scoring.config import ScoringModel
@@ -21,13 +21,16 @@ class Rule(NamedTuple):
     per_day: int | None
     per_key_day: int | None
     per_key: int | None
+    count: int | None
     day_note: str
     key_day_note: str
     key_note: str
+    count_note: str
 
 
 class Table(NamedTuple):
-    rules: dict[str, Rule]
+    rules: dict[str, Rule]               # stored kinds only
+    return_rule: Rule | None             # the derived return visits, when the model has them
     horizon_s: float
     factor: float
     weights: tuple[float, ...]           # factor ** rank for the first ranks
@@ -35,7 +38,7 @@ class Table(NamedTuple):
     group_caps: dict[str, float]
     total_cap: float
     floor: float
-    negative_notes: dict[str, str]
+    negative_notes: dict[str, str]       # per negative or state kind; "lifted:<kind>" for a lifted negative
     version: str
 
 
@@ -59,14 +62,22 @@ def _compile(model: ScoringModel) -> Table:
         noun, key_noun = KIND_WORDS[kind]
         rules[kind] = Rule(
             r.group, r.points, r.half_life_days * SECONDS_PER_DAY, r.max_per_day, r.max_per_key_per_day,
-            r.max_per_key,
+            r.max_per_key, r.max_count,
             f"limit: {_count(r.max_per_day, noun)} per day",
             f"limit: {_count(r.max_per_key_per_day, noun)} per {key_noun} per day",
             f"limit: {_count(r.max_per_key, noun)} per {key_noun}",
+            f"limit: the {_count(r.max_count, noun)} adding most",
         )
+    notes = {kind: f"{KIND_WORDS[kind][0]}: score floored to {model.floor:g}, no tasks or reminders"
+             for kind in NEGATIVE_KINDS}
+    for lifter, lifted in LIFTS.items():
+        notes[lifter] = f"{KIND_WORDS[lifter][0]}: lifts an earlier {' or '.join(KIND_WORDS[k][0] for k in lifted)}"
+        notes.update({f"lifted:{k}": f"{KIND_WORDS[k][0]}: lifted by a later {KIND_WORDS[lifter][0]}" for k in lifted})
     ranks = range(PRECOMPUTED_RANKS)
+    return_rule = rules.pop(RETURN_VISIT, None)
     return Table(
         rules=rules,
+        return_rule=return_rule,
         horizon_s=model.horizon_days * SECONDS_PER_DAY,
         factor=model.repeat_factor,
         weights=tuple(model.repeat_factor**rank for rank in ranks),
@@ -74,8 +85,7 @@ def _compile(model: ScoringModel) -> Table:
         group_caps=dict(model.group_caps),
         total_cap=model.total_cap,
         floor=model.floor,
-        negative_notes={kind: f"{KIND_WORDS[kind][0]}: score floored to {model.floor:g}, no tasks or reminders"
-                        for kind in NEGATIVE_KINDS},
+        negative_notes=notes,
         version=model.version,
     )
 

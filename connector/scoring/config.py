@@ -11,16 +11,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from connector.errors import ScoringError
-from connector.scoring.model import BANDS, NEGATIVE_KINDS, TOUCHPOINT_KINDS
+from connector.scoring.records import BANDS, NEGATIVE_KINDS, POSITIVE_KINDS, RETURN_VISIT, STATE_KINDS
 
 DEFAULT_MODEL_FILE = "default_model.toml"
-GROUPS = ("email", "web", "conversion")
-POSITIVE_KINDS = tuple(k for k in TOUCHPOINT_KINDS if k not in NEGATIVE_KINDS)
+GROUPS = ("email", "web", "conversion", "return")
+# Model files written for v1 have neither the return group nor the return_visit rule: they stay valid.
+OPTIONAL_GROUPS = ("return",)
 SCORE_MAX = 100.0
 TOP_KEYS = ("version", "horizon_days", "floor", "repeat_factor", "total_cap",
             "bands", "groups", "triggers", "touchpoints")
 TRIGGER_KEYS = ("task_band", "rearm_below", "cooldown_days")
-RULE_KEYS = ("group", "points", "half_life_days", "max_per_day", "max_per_key_per_day", "max_per_key")
+RULE_KEYS = ("group", "points", "half_life_days", "max_per_day", "max_per_key_per_day", "max_per_key", "max_count")
+DERIVED_RULE_KEYS = ("group", "points", "half_life_days")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class TouchpointRule:
     max_per_day: int | None = None          # per UTC day, over all keys of the kind
     max_per_key_per_day: int | None = None  # per key per UTC day
     max_per_key: int | None = None          # per key within the horizon
+    max_count: int | None = None            # of this kind within the horizon, after the limits above
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,8 @@ def parse_model(data: dict, source: str) -> ScoringModel:
         repeat_factor=v.number(data, "repeat_factor", low=0, high=1),
         total_cap=total_cap,
         bands=bands,
-        group_caps=_parse_groups(v, v.table(data, "groups")),
-        touchpoints=_parse_touchpoints(v, v.table(data, "touchpoints")),
+        group_caps=(caps := _parse_groups(v, v.table(data, "groups"))),
+        touchpoints=_parse_touchpoints(v, v.table(data, "touchpoints"), caps),
         triggers=_parse_triggers(v, v.table(data, "triggers"), bands),
     )
 
@@ -132,25 +135,32 @@ def _parse_bands(v: _Validator, table: dict) -> tuple[float, ...]:
 
 def _parse_groups(v: _Validator, table: dict) -> Mapping[str, float]:
     v.known_keys(table, "groups", GROUPS)
-    caps = {g: v.number(table, g, "groups", low=0, high=SCORE_MAX, low_open=True) for g in GROUPS}
+    caps = {g: v.number(table, g, "groups", low=0, high=SCORE_MAX, low_open=True) for g in GROUPS
+            if g in table or g not in OPTIONAL_GROUPS}
     return MappingProxyType(caps)
 
 
-def _parse_touchpoints(v: _Validator, table: dict) -> Mapping[str, TouchpointRule]:
+def _parse_touchpoints(v: _Validator, table: dict, caps: Mapping[str, float]) -> Mapping[str, TouchpointRule]:
     for kind in table:
         if kind in NEGATIVE_KINDS:
             v.fail(f"touchpoints.{kind}", "is a negative signal: it floors the score and takes no points")
-    v.known_keys(table, "touchpoints", POSITIVE_KINDS)
-    rules = {kind: _parse_rule(v, v.table(table, kind, "touchpoints"), f"touchpoints.{kind}")
-             for kind in POSITIVE_KINDS}
+        if kind in STATE_KINDS:
+            v.fail(f"touchpoints.{kind}", "is a state signal: it lifts an earlier floor and takes no points")
+    v.known_keys(table, "touchpoints", (*POSITIVE_KINDS, RETURN_VISIT))
+    kinds = (*POSITIVE_KINDS, RETURN_VISIT) if RETURN_VISIT in table else POSITIVE_KINDS
+    rules = {kind: _parse_rule(v, v.table(table, kind, "touchpoints"), f"touchpoints.{kind}", caps,
+                               DERIVED_RULE_KEYS if kind == RETURN_VISIT else RULE_KEYS)
+             for kind in kinds}
     return MappingProxyType(rules)
 
 
-def _parse_rule(v: _Validator, table: dict, path: str) -> TouchpointRule:
-    v.known_keys(table, path, RULE_KEYS)
+def _parse_rule(v: _Validator, table: dict, path: str, caps: Mapping[str, float], keys: tuple[str, ...]) -> TouchpointRule:
+    v.known_keys(table, path, keys)
     group = v.get(table, "group", path)
     if group not in GROUPS:
         v.fail(f"{path}.group", f"must be one of {', '.join(GROUPS)}, got {group!r}")
+    if group not in caps:
+        v.fail(f"{path}.group", f"is {group!r}, but groups.{group} is missing")
     if "max_per_day" in table and "max_per_key" in table:
         # Keeping the top N per key and per day at once can swap which touchpoint a day keeps when a new one
         # arrives, lowering the score; one of the two keeps the score monotone (see model.py).
@@ -162,6 +172,7 @@ def _parse_rule(v: _Validator, table: dict, path: str) -> TouchpointRule:
         max_per_day=v.limit(table, "max_per_day", path),
         max_per_key_per_day=v.limit(table, "max_per_key_per_day", path),
         max_per_key=v.limit(table, "max_per_key", path),
+        max_count=v.limit(table, "max_count", path),
     )
 
 

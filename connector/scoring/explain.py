@@ -5,7 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from connector.scoring.compiled import SECONDS_PER_DAY
-from connector.scoring.model import NEGATIVE_KINDS, Contribution, Score
+from connector.scoring.phrases import (
+    AGES,
+    DEFAULT_LANGUAGE,
+    GENERIC,
+    NEGATIVES,
+    PHRASES,
+    QUOTED_KINDS,
+    SUPPRESSED_SUFFIX,
+)
+from connector.scoring.records import (
+    NEGATIVE_GROUP,
+    NEGATIVE_KINDS,
+    RETURN_VISIT,
+    STATE_GROUP,
+    Contribution,
+    Score,
+)
 
 SECONDS_PER_HOUR = 3_600
 # HubSpot text properties hold 65,536 characters [V knowledge.hubspot.com/account/property-field-types-in-hubspot,
@@ -13,39 +29,53 @@ SECONDS_PER_HOUR = 3_600
 REASONS_MAX_CHARS = 499
 LABEL_MAX_CHARS = 60
 ELLIPSIS = "…"
-# Conversions are named one by one (per vacancy, form, event); browsing and email are counted per kind.
-PER_KEY_KINDS = ("form_submission", "apply_intent", "application", "event_attended")
-# kind -> (one, with its label after it; several, after a count)
-PHRASES = {
-    "vacancy_view": ("Viewed vacancy", "vacancy views"),
-    "page_view": ("Visited careers page", "careers page views"),
-    "email_click": ("Clicked email", "email clicks"),
-    "email_open": ("Opened email", "email opens"),
-    "form_submission": ("Submitted form", "form submissions"),
-    "apply_intent": ("Apply page", "apply page visits"),
-    "application": ("Applied for", "applications"),
-    "event_attended": ("Attended event", "events attended"),
-}
-NEGATIVE_PHRASES = {
-    "unsubscribe": "Unsubscribed from email",
-    "hard_bounce": "Email address hard-bounced",
-    "spam_report": "Reported email as spam",
-}
-SUPPRESSED_SUFFIX = ": score floored"
+# Named one by one (per vacancy, mail, form, event): what a recruiter brings up; the rest are counted per kind.
+PER_KEY_KINDS = ("vacancy_view", "email_click", "form_submission", "apply_intent", "application", "event_attended")
+URL_STARTS = ("/", "http://", "https://", "www.")
 
 
-def reasons_text(score: Score, now: datetime, max_items: int = 3) -> str:
-    """Top contributions in plain words, e.g. "Apply page Senior Dev (+25, 2 d ago); 4 vacancy views (+14)"."""
+def reasons_text(score: Score, now: datetime, max_items: int = 3, language: str = DEFAULT_LANGUAGE) -> str:
+    """Top contributions in plain words, e.g. "Started applying for Senior Dev (+25, 2 d ago); Viewed Data Engineer 3× (+20, 1 d ago)"."""
     if score.suppressed:
-        kinds = {c.touchpoint.kind for c in score.contributions}
-        return "; ".join(NEGATIVE_PHRASES[k] for k in NEGATIVE_KINDS if k in kinds) + SUPPRESSED_SUFFIX
+        kinds = {c.touchpoint.kind for c in score.contributions if c.group == NEGATIVE_GROUP}
+        words = NEGATIVES[language]
+        return "; ".join(words[k] for k in NEGATIVE_KINDS if k in kinds) + SUPPRESSED_SUFFIX[language]
     text = ""
-    for item in _items(score, now)[:max_items]:
+    for item in _items(score, now, language)[:max_items]:
         candidate = f"{text}; {item}" if text else item
         if len(candidate) > REASONS_MAX_CHARS:
             break
         text = candidate
     return text
+
+
+def task_facts(score: Score, language: str = DEFAULT_LANGUAGE) -> tuple[list[tuple[str, int]], list[str]]:
+    """What a recruiter's task can name: (vacancy titles viewed, with how many views counted; mail subjects
+    clicked), most viewed / newest first, within the score's horizon. Never an id or a URL."""
+    views: dict[str, list] = {}
+    clicks: dict[str, datetime] = {}
+    for c in score.contributions:
+        tp = c.touchpoint
+        if c.dampening <= 0 or c.group in (NEGATIVE_GROUP, STATE_GROUP):
+            continue
+        if tp.kind == "vacancy_view":
+            title = speakable(tp.label) or GENERIC[language]["vacancy_view"]
+            entry = views.setdefault(title, [0, tp.occurred_at])
+            entry[0], entry[1] = entry[0] + 1, max(entry[1], tp.occurred_at)
+        elif tp.kind == "email_click" and speakable(tp.label):
+            subject = speakable(tp.label)
+            clicks[subject] = max(clicks.get(subject, tp.occurred_at), tp.occurred_at)
+    vacancies = sorted(views.items(), key=lambda kv: (-kv[1][0], -kv[1][1].timestamp(), kv[0]))
+    return ([(title, n) for title, (n, _when) in vacancies],
+            [subject for subject, _when in sorted(clicks.items(), key=lambda kv: (-kv[1].timestamp(), kv[0]))])
+
+
+def speakable(label: str | None) -> str | None:
+    """The label if a person can say it: not empty, not a URL or path, not an id (no letters at all)."""
+    label = " ".join((label or "").split())
+    if not label or label.lower().startswith(URL_STARTS) or not any(ch.isalpha() for ch in label):
+        return None
+    return label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + ELLIPSIS
 
 
 def contribution_rows(score: Score, now: datetime) -> list[dict]:
@@ -72,7 +102,7 @@ def _row(c: Contribution, now: datetime) -> dict:
     }
 
 
-def _items(score: Score, now: datetime) -> list[str]:
+def _items(score: Score, now: datetime, language: str) -> list[str]:
     """Reason phrases, biggest first: positive contributions grouped per kind (or per kind and key)."""
     groups: dict[tuple, list[Contribution]] = {}
     for c in score.contributions:  # already biggest first, so each group's first one is its biggest
@@ -80,20 +110,22 @@ def _items(score: Score, now: datetime) -> list[str]:
             kind = c.touchpoint.kind
             groups.setdefault((kind, c.touchpoint.key) if kind in PER_KEY_KINDS else (kind,), []).append(c)
     ranked = sorted(groups.values(), key=lambda cs: (-sum(c.points for c in cs), -_newest(cs).timestamp()))
-    return [_phrase(cs, now) for cs in ranked]
+    return [_phrase(cs, now, language) for cs in ranked]
 
 
-def _phrase(contributions: list[Contribution], now: datetime) -> str:
+def _phrase(contributions: list[Contribution], now: datetime, language: str) -> str:
     kind = contributions[0].touchpoint.kind
-    one, several = PHRASES[kind]
+    one, several = PHRASES[language][kind]
     points = _points(sum(c.points for c in contributions))
     count = len(contributions)
-    if count > 1 and kind not in PER_KEY_KINDS:
-        return f"{count} {several} ({points})"
-    label = _label(next((c.touchpoint.label or c.touchpoint.key for c in contributions
-                         if c.touchpoint.label or c.touchpoint.key), None))
-    times = f" ×{count}" if count > 1 else ""
-    return f"{one}{' ' + label if label else ''}{times} ({points}, {_age(_newest(contributions), now)})"
+    if kind not in PER_KEY_KINDS and (count > 1 or kind == RETURN_VISIT):
+        return f"{(several if count > 1 else one).format(n=count)} ({points})"
+    label = next((speakable(c.touchpoint.label) for c in contributions if speakable(c.touchpoint.label)), None)
+    if label and kind in QUOTED_KINDS:
+        label = f"'{label}'"
+    text = one.format(label=label or GENERIC[language][kind]).replace("  ", " ").strip()
+    times = f" {count}×" if count > 1 else ""
+    return f"{text}{times} ({points}, {_age(_newest(contributions), now, language)})"
 
 
 def _newest(contributions: list[Contribution]) -> datetime:
@@ -106,15 +138,11 @@ def _points(points: float) -> str:
     return f"+{points:.1f}" if points >= 0.05 else "+<0.1"
 
 
-def _label(label: str | None) -> str:
-    label = " ".join((label or "").split())
-    return label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + ELLIPSIS
-
-
-def _age(when: datetime, now: datetime) -> str:
+def _age(when: datetime, now: datetime, language: str) -> str:
+    days, hours, recent = AGES[language]
     seconds = (now - when).total_seconds()
     if seconds >= SECONDS_PER_DAY:
-        return f"{int(seconds // SECONDS_PER_DAY)} d ago"
+        return days.format(n=int(seconds // SECONDS_PER_DAY))
     if seconds >= SECONDS_PER_HOUR:
-        return f"{int(seconds // SECONDS_PER_HOUR)} h ago"
-    return "just now"
+        return hours.format(n=int(seconds // SECONDS_PER_HOUR))
+    return recent

@@ -3,11 +3,13 @@
 How a score is built (DESIGN.md section 4):
 1. Positive touchpoints older than the horizon are left out (no contribution at all); future ones (clock
    skew) count as age 0. Any negative (unsubscribe, hard bounce, spam report; no horizon) floors the score
-   to the model's floor and marks it suppressed; positive contributions are then cut down to the floor.
+   to the model's floor and marks it suppressed, unless a later re-subscribe or delivery lifted it (signals.py);
+   positive contributions are then cut down to the floor.
 2. Decay per kind: 0.5 ** (age_days / half_life_days).
 3. Repeats: touchpoints of one (kind, key) on one UTC calendar day are ranked newest first; rank r counts
    repeat_factor ** r (1, 1/2, 1/4, ...), and ranks past `max_per_key_per_day` count 0.
-4. Then `max_per_day` (per UTC day, all keys) or `max_per_key` (per key) keeps the touchpoints adding most.
+4. Then `max_per_day` (per UTC day, all keys) or `max_per_key` (per key), then `max_count`, keep the touchpoints
+   adding most. Return visits (one per extra UTC day on the careers site) are derived in signals.py.
 5. Each group sum is capped, then the total; cuts are proportional, so contributions add up to the value.
 Why a new positive touchpoint never lowers the score: in a bucket all share one half-life, so newest-first
 is biggest-first; pairing the biggest weights with the biggest values leaves every sorted weighted value at
@@ -45,11 +47,15 @@ from connector.scoring.records import (  # noqa: F401 - re-exported: the public 
     KIND_WORDS,
     NEGATIVE_GROUP,
     NEGATIVE_KINDS,
+    POSITIVE_KINDS,
+    STATE_GROUP,
+    STATE_KINDS,
     TOUCHPOINT_KINDS,
     Contribution,
     Score,
     Touchpoint,
 )
+from connector.scoring.signals import return_visit_rows, split_negatives
 
 if TYPE_CHECKING:
     from connector.scoring.config import ScoringModel
@@ -112,7 +118,7 @@ def _timestamp(moment: datetime) -> float:
 
 
 def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model: ScoringModel) -> Score:
-    by_kind, negatives, oldest, newest = _collect(touchpoints, now_ts, table)
+    by_kind, negatives, lifters, oldest, newest = _collect(touchpoints, now_ts, table)
     rows: list[list] = []  # [touchpoint, ts, rule, decay, dampening, note, points before caps]
     sums: dict[str, list[float]] = {}
     for kind, rule in table.rules.items():  # fixed kind order keeps float sums deterministic
@@ -121,9 +127,13 @@ def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model
             kind_rows = _kind_rows(rule, items, now_ts, table)
             rows.extend(kind_rows)
             sums.setdefault(rule.group, []).append(math.fsum(row[6] for row in kind_rows))
+    if table.return_rule is not None and by_kind:
+        kind_rows = return_visit_rows(table.return_rule, by_kind, now_ts)
+        rows.extend(kind_rows)
+        sums.setdefault(table.return_rule.group, []).append(math.fsum(row[6] for row in kind_rows))
     value, ratios = _cap_ratios(sums, table)
+    negatives, lifted = split_negatives(negatives, lifters)
     if negatives:
-        negatives.sort(key=lambda tp: (tp.occurred_at, tp.kind, tp.source_id or ""))
         if value > table.floor:
             cut = table.floor / value
             ratios = {group: (r * cut, f"{note}; score floored" if note else "score floored")
@@ -138,8 +148,11 @@ def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model
             note = f"{note}; {cap_note}" if note else cap_note
         contributions.append(Contribution(tp, rule.group, rule.points, decay, damp, raw - points, points, note))
     contributions.sort(key=_BY_POINTS, reverse=True)
-    contributions.extend(Contribution(tp, NEGATIVE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, table.negative_notes[tp.kind])
-                         for tp in negatives)
+    notes = table.negative_notes
+    contributions.extend(Contribution(tp, NEGATIVE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, notes[tp.kind]) for tp in negatives)
+    state = [(tp, notes[f"lifted:{tp.kind}"]) for tp in lifted] + [(tp, notes[tp.kind]) for tp in lifters]
+    state.sort(key=lambda pair: (pair[0].occurred_at, pair[0].kind, pair[0].source_id or ""))
+    contributions.extend(Contribution(tp, STATE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, note) for tp, note in state)
     return Score(
         value=value,
         band=BANDS[bisect_right(model.bands, value)],
@@ -152,10 +165,11 @@ def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model
 
 
 def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table):
-    """Split into positive touchpoints within the horizon (per kind, as (ts, source id, tp)) and negatives."""
+    """Split into positive touchpoints within the horizon (per kind, as (ts, source id, tp)), negatives, lifters."""
     rules, horizon_s = table.rules, table.horizon_s
     by_kind: dict[str, list[tuple[float, str, Touchpoint]]] = {}
     negatives: list[Touchpoint] = []
+    lifters: list[Touchpoint] = []
     oldest, newest, newest_tp = None, None, None
     for tp in touchpoints:
         when = tp.occurred_at
@@ -163,9 +177,12 @@ def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table):
             raise ValueError(f"touchpoint {tp.source_id!r}: occurred_at must be timezone-aware")
         kind = tp.kind
         if kind not in rules:
-            if kind not in NEGATIVE_KINDS:
+            if kind in NEGATIVE_KINDS:
+                negatives.append(tp)
+            elif kind in STATE_KINDS:
+                lifters.append(tp)
+            else:
                 raise ValueError(f"touchpoint {tp.source_id!r}: unknown kind {kind!r}")
-            negatives.append(tp)
             continue
         ts = when.timestamp()
         if now_ts - ts > horizon_s:
@@ -178,7 +195,7 @@ def _collect(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table):
             oldest = ts
         if newest is None or ts > newest:
             newest, newest_tp = ts, tp
-    return by_kind, negatives, oldest, newest_tp
+    return by_kind, negatives, lifters, oldest, newest_tp
 
 
 def _kind_rows(rule: Rule, items: list[tuple[float, str, Touchpoint]], now_ts: float, table: Table) -> list[list]:
@@ -206,6 +223,8 @@ def _kind_rows(rule: Rule, items: list[tuple[float, str, Touchpoint]], now_ts: f
         _keep_top(rows, rule.per_day, lambda row: row[1] // SECONDS_PER_DAY, rule.day_note)
     elif rule.per_key is not None:
         _keep_top(rows, rule.per_key, lambda row: row[0].key, rule.key_note)
+    if rule.count is not None:  # a top-N of the values the limits above kept: still monotone (it dominates)
+        _keep_top(rows, rule.count, lambda _row: None, rule.count_note)
     return rows
 
 

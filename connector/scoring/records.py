@@ -5,11 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-TOUCHPOINT_KINDS = ("vacancy_view", "page_view", "email_click", "email_open", "form_submission",
-                    "apply_intent", "application", "event_attended", "unsubscribe", "hard_bounce", "spam_report")
+# Kinds a stored touchpoint can have: positive ones take points, negatives floor the score, and state-only kinds
+# (no points) lift a negative that came before them: the person's current state is what counts.
+POSITIVE_KINDS = ("vacancy_view", "page_view", "email_click", "email_open", "form_submission",
+                  "apply_intent", "application", "event_attended")
 NEGATIVE_KINDS = ("unsubscribe", "hard_bounce", "spam_report")
+STATE_KINDS = ("resubscribe", "delivered")
+TOUCHPOINT_KINDS = POSITIVE_KINDS + NEGATIVE_KINDS + STATE_KINDS
+# A lifting kind -> the negatives it lifts when it comes later: a portal re-subscribe undoes an unsubscribe and the
+# unsubscribe a spam report implies; a later successful delivery shows a bounced address works again.
+LIFTS = {"resubscribe": ("unsubscribe", "spam_report"), "delivered": ("hard_bounce",)}
+# Derived by the scorer, never stored: one per distinct UTC day with careers-site activity beyond the first.
+RETURN_VISIT = "return_visit"
+CAREERS_KINDS = ("vacancy_view", "page_view", "apply_intent")
 BANDS = ("cold", "warm", "engaged", "fan")
 NEGATIVE_GROUP = "negative"
+STATE_GROUP = "state"           # lifted negatives and what lifted them: shown by explain, no points
 # (singular noun, what its key is) per kind, for notes and reasons.
 KIND_WORDS = {
     "vacancy_view": ("vacancy view", "vacancy"), "page_view": ("page view", "page"),
@@ -17,7 +28,8 @@ KIND_WORDS = {
     "form_submission": ("form submission", "form"), "apply_intent": ("apply intent", "vacancy"),
     "application": ("application", "vacancy"), "event_attended": ("event attended", "event"),
     "unsubscribe": ("unsubscribe", "mail"), "hard_bounce": ("hard bounce", "mail"),
-    "spam_report": ("spam report", "mail"),
+    "spam_report": ("spam report", "mail"), "resubscribe": ("re-subscribe", "mail"),
+    "delivered": ("delivery", "mail"), RETURN_VISIT: ("return visit", "day"),
 }
 
 

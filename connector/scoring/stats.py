@@ -29,9 +29,17 @@ def trend_7d(history: Sequence[tuple[date, float]], current: float, today: date)
 def percentile_ranks(values: Mapping[str, float]) -> dict[str, float]:
     """Per contact, the percentage of scored contacts whose score is lower than or equal to theirs.
 
-    0..100 rounded to one decimal; equal scores get equal ranks; the top score always ranks 100.
+    0..100 rounded to one decimal; equal scores get equal ranks; the top score always ranks 100. Contacts
+    scoring 0 (no activity, or floored) share the bottom rank 0: on a portal where most contacts are inactive
+    they would otherwise all rank, say, 80, as if they were ahead of a fifth of the pool.
     """
     ordered = sorted(values.values())
     count = len(ordered)
-    return {contact: round(PERCENT * bisect_right(ordered, value) / count, RANK_DECIMALS)
+    return {contact: 0.0 if value <= 0 else round(PERCENT * bisect_right(ordered, value) / count, RANK_DECIMALS)
             for contact, value in values.items()}
+
+
+def rank_moved_enough(new: float, last: float | None, step: float) -> bool:
+    """Whether a rank is worth rewriting: never written, or moved by at least `step` points. Every write is an API
+    call share and can re-trigger HubSpot workflows; one active contact shifts everyone's rank a little."""
+    return last is None or abs(new - last) >= step
