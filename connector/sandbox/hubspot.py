@@ -15,7 +15,14 @@ from http.server import ThreadingHTTPServer
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from . import hs_routes_crm, hs_routes_events, hs_routes_lists, hs_routes_misc, hs_routes_tasks
+from . import (
+    hs_routes_crm,
+    hs_routes_events,
+    hs_routes_forms,
+    hs_routes_lists,
+    hs_routes_misc,
+    hs_routes_tasks,
+)
 from .hs_errors import ApiError, error_body, rate_limited_body, unauthenticated, validation
 from .hs_handler import RequestHandler
 from .hs_limits import FaultPlan, RateLimiter
@@ -31,10 +38,10 @@ from .seed import seed_portal
 __all__ = ["DEFAULT_SCOPES", "ROUTES", "HubSpotSandbox", "RecordedRequest", "serve"]
 
 ROUTES: list[Route] = (hs_routes_crm.ROUTES + hs_routes_tasks.ROUTES + hs_routes_misc.ROUTES
-                       + hs_routes_events.ROUTES + hs_routes_lists.ROUTES)
+                       + hs_routes_events.ROUTES + hs_routes_lists.ROUTES + hs_routes_forms.ROUTES)
 DEFAULT_SCOPES = frozenset({
     "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.schemas.contacts.read",
-    "crm.schemas.contacts.write", "crm.objects.owners.read", "crm.lists.read", "content", "oauth",
+    "crm.schemas.contacts.write", "crm.objects.owners.read", "crm.lists.read", "content", "forms", "oauth",
 })
 
 
