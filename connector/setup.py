@@ -11,9 +11,11 @@ from connector.db import session_scope
 from connector.errors import AuthError, FatalError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
+from connector.hubspot.forms import Form, fetch_forms
 from connector.hubspot.push import SchemaReport, push_schema
 from connector.outbox import FACT_TIME_ZONE
-from connector.sync import FACT_EMAIL_EVENTS, FACT_SETUP_AT, FACT_WEB_EVENTS
+from connector.state.forms import form_kind
+from connector.sync import FACT_EMAIL_EVENTS, FACT_FORMS, FACT_SETUP_AT, FACT_WEB_EVENTS
 
 ACCOUNT_DETAILS_PATH = "/account-info/v3/details"
 
@@ -25,6 +27,9 @@ class SetupReport:
     missing_scopes: dict[str, str] = field(default_factory=dict)     # scope → what it is needed for
     schema: SchemaReport = field(default_factory=SchemaReport)
     time_zone: str | None = None                                     # the portal's, for task due dates
+    forms: list[Form] = field(default_factory=list)                  # the portal's forms, for picking the ids
+    form_kinds: dict[str, str] = field(default_factory=dict)         # guid → touchpoint kind of its submissions
+    unknown_forms: dict[str, list[str]] = field(default_factory=dict)  # setting → configured guids not in the portal
 
     @property
     def changed(self) -> bool:
@@ -64,10 +69,12 @@ def probe_capabilities(client: HubSpotClient) -> dict[str, str]:
     return caps
 
 
-def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -> SetupReport:
+def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False, settings=None) -> SetupReport:
     """Idempotent: a second run finds everything in place and changes nothing in HubSpot."""
     report = SetupReport()
     report.capabilities = probe_capabilities(client)
+    report.capabilities["forms"] = _probe(lambda: report.forms.extend(fetch_forms(client)))
+    _form_roles(report, settings)
     try:
         report.scopes = client.token_scopes()
         report.missing_scopes = {s: why for s, why in {**S.REQUIRED_SCOPES, **S.OPTIONAL_SCOPES}.items()
@@ -84,8 +91,21 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -
                 state.set_fact(session, FACT_TIME_ZONE, report.time_zone)
             state.set_fact(session, FACT_EMAIL_EVENTS, _yes_no(report.capabilities["email_events"]))
             state.set_fact(session, FACT_WEB_EVENTS, _yes_no(report.capabilities["web_analytics"]))
+            state.set_fact(session, FACT_FORMS, _yes_no(report.capabilities["forms"]))
             state.set_fact(session, FACT_SETUP_AT, state.utcnow().isoformat())
     return report
+
+
+def _form_roles(report: SetupReport, settings) -> None:
+    """What the sync will make of each form's submissions, and configured guids the portal has no form for."""
+    apps = settings.application_form_ids if settings else ()
+    starts = settings.start_application_form_ids if settings else ()
+    report.form_kinds = {f.guid: form_kind(f.guid, apps, starts) for f in report.forms}
+    if report.capabilities["forms"] == "yes":
+        for name, ids in (("APPLICATION_FORM_IDS", apps), ("START_APPLICATION_FORM_IDS", starts)):
+            missing = [g for g in ids if g not in report.form_kinds]
+            if missing:
+                report.unknown_forms[name] = missing
 
 
 def portal_time_zone(client: HubSpotClient) -> str | None:
