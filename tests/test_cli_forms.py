@@ -3,9 +3,10 @@
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from connector.config import Settings
 from connector.db import make_engine, session_scope
 from connector.sandbox.hubspot import DEFAULT_SCOPES
-from connector.state.forms import FormApplication, form_applications
+from connector.state.forms import FormApplication, form_applications, forms_configured
 
 SUBMISSIONS = "/form-integrations/v1/submissions/forms/"
 APPLY_URL = "https://careers.example.com/vacancies/data-engineer/apply"
@@ -82,19 +83,35 @@ def test_submissions_page_past_50_and_a_second_sync_reads_only_new_ones(empty_sa
     for i in range(120):
         empty_sandbox.add_form_submission(form, {"email": f"talent{i}@example.net"}, page_url=APPLY_URL,
                                           submitted_at=start + timedelta(minutes=i))
+    empty_sandbox.add_form_submission(form, {"email": "recent@example.net"}, page_url=APPLY_URL,
+                                      submitted_at=_ago(minutes=10))
     conn = make_connector(empty_sandbox)
     conn.env["APPLICATION_FORM_IDS"] = form
     conn.run("setup")
     empty_sandbox.requests.clear()
     first = conn.sync_json()
-    assert first["form_submissions_read"] == 120 and first["touchpoints_new"] == 120
+    assert first["form_submissions_read"] == 121 and first["touchpoints_new"] == 121
     assert [int(r.query["limit"][0]) for r in _submission_reads(empty_sandbox)] == [50, 50, 50]
     for i in range(2):
         empty_sandbox.add_form_submission(form, {"email": f"late{i}@example.net"}, page_url=APPLY_URL)
     empty_sandbox.requests.clear()
     second = conn.sync_json()
     assert len(_submission_reads(empty_sandbox)) == 1          # the newest page reaches back past the cursor
-    assert second["form_submissions_read"] == 2 and second["touchpoints_new"] == 2
+    # the two new ones, and the one inside the hour of overlap re-read without a duplicate
+    assert second["form_submissions_read"] == 3 and second["touchpoints_new"] == 2
+    assert len(_touchpoints(conn)) == 123
+
+
+def test_an_archived_form_is_read_through_once(empty_sandbox, make_connector):
+    form = empty_sandbox.add_form("Apply", APPLY_FIELDS)
+    empty_sandbox.add_form_submission(form, {"email": "old@example.net"}, page_url=APPLY_URL, submitted_at=_ago(days=3))
+    empty_sandbox.archive_form(form)
+    conn = make_connector(empty_sandbox)
+    conn.run("setup")
+    assert conn.sync_json()["form_submissions_read"] == 1      # its submissions still count
+    empty_sandbox.requests.clear()
+    conn.sync_json()
+    assert _submission_reads(empty_sandbox) == []
 
 
 def test_a_bad_submission_is_quarantined_and_the_others_taken(empty_sandbox, make_connector):
@@ -157,6 +174,11 @@ def test_without_the_forms_scope_setup_says_no_and_sync_reads_no_forms(empty_san
     finally:
         empty_sandbox.scopes = DEFAULT_SCOPES
     assert not [r for r in empty_sandbox.requests if "/forms" in r.path]
+
+
+def test_forms_are_configured_only_with_application_form_ids():
+    assert not forms_configured(Settings(start_application_form_ids=(UNKNOWN_GUID,)))
+    assert forms_configured(Settings(application_form_ids=(UNKNOWN_GUID,)))
 
 
 def test_a_malformed_form_id_fails_naming_the_setting(connector):
