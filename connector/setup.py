@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from connector import state
+from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import AuthError, FatalError
 from connector.hubspot import streams as S
@@ -69,7 +70,8 @@ def probe_capabilities(client: HubSpotClient) -> dict[str, str]:
     return caps
 
 
-def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False, settings=None) -> SetupReport:
+def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False,
+              settings: Settings | None = None) -> SetupReport:
     """Idempotent: a second run finds everything in place and changes nothing in HubSpot."""
     report = SetupReport()
     report.capabilities = probe_capabilities(client)
@@ -96,7 +98,7 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False, s
     return report
 
 
-def _form_roles(report: SetupReport, settings) -> None:
+def _form_roles(report: SetupReport, settings: Settings | None) -> None:
     """What the sync will make of each form's submissions, and configured guids the portal has no form for."""
     apps = settings.application_form_ids if settings else ()
     starts = settings.start_application_form_ids if settings else ()

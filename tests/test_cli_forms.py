@@ -176,6 +176,18 @@ def test_without_the_forms_scope_setup_says_no_and_sync_reads_no_forms(empty_san
     assert not [r for r in empty_sandbox.requests if "/forms" in r.path]
 
 
+def test_a_form_deleted_after_listing_is_skipped_and_the_run_goes_on(empty_sandbox, make_connector):
+    gone = empty_sandbox.add_form("Apply", APPLY_FIELDS)
+    kept = empty_sandbox.add_form("Job alert", ["email"])
+    empty_sandbox.add_form_submission(kept, {"email": "fleur@example.nl"}, page_url="https://careers.example.com/")
+    conn = make_connector(empty_sandbox)
+    conn.run("setup")
+    empty_sandbox.add_fault(kind="status", status=404, path_prefix=SUBMISSIONS + gone)
+    counts = conn.sync_json()
+    assert counts["status"] == "ok" and counts["form_submissions_read"] == 1
+    assert [r.status for r in _submission_reads(empty_sandbox) if gone in r.path] == [404]
+
+
 def test_forms_are_configured_only_with_application_form_ids():
     assert not forms_configured(Settings(start_application_form_ids=(UNKNOWN_GUID,)))
     assert forms_configured(Settings(application_form_ids=(UNKNOWN_GUID,)))

@@ -6,6 +6,8 @@ form") or the SDK 12.0.0 models, [U] are decided here (unverified).
   legalConsentOptions}` [V v3 example]; form types hubspot, captured, flow, blog_comment [V forms guide].
 - A submission is `{conversionId, submittedAt (epoch ms), values: [{name, value}], pageUrl}` and carries no
   contact id [V v1 reference]; values hold what the visitor typed, untrimmed [U].
+- HubSpot also creates or updates the submitter's contact (and its conversion rollups); the sandbox does not:
+  tests and the seed create the contacts they need, and the connector reads submissions only from this feed.
 """
 
 from __future__ import annotations
