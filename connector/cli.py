@@ -82,7 +82,7 @@ def setup(obj: Ctx, dry_run):
     """Check the token and the portal's APIs, and create the te_* properties (idempotent)."""
     from connector.setup import run_setup
     client = _client(obj.settings)
-    report = run_setup(client, obj.engine(), dry_run=dry_run)
+    report = run_setup(client, obj.engine(), dry_run=dry_run, settings=obj.settings)
     render.setup_report(console, report, dry_run=dry_run)
 
 
@@ -255,6 +255,13 @@ def _ats_sandbox(kind: str, settings: Settings):
     return None, replace(settings, ats_kind="none")
 
 
+def _demo_forms(sandbox) -> dict:
+    """The seeded portal's application forms and its "Start application" step, as an admin would configure them."""
+    forms = sandbox.seed_summary["forms"]["forms"]
+    apply = tuple(g for name, g in forms.items() if name == "Apply" or name.startswith("Solliciteer"))
+    return {"application_form_ids": apply, "start_application_form_ids": (forms["Start application"],)}
+
+
 @cli.command()
 @click.option("--top", default=20, show_default=True, help="How many candidates to list.")
 @click.option("--ats", "ats_kind", type=click.Choice(["recruitee", "greenhouse", "none"]), default="recruitee",
@@ -274,7 +281,7 @@ def demo(obj: Ctx, top, ats_kind):
         with tempfile.TemporaryDirectory(prefix="connector-demo-") as tmp:
             settings = replace(obj.settings, hubspot_access_token=sandbox.token, hubspot_base_url=sandbox.url,
                                database_url=f"sqlite:///{tmp}/demo.db", hubspot_tier="enterprise",
-                               hubspot_rate_limit_per_10s=190, sync_lag_seconds=0)
+                               hubspot_rate_limit_per_10s=190, sync_lag_seconds=0, **_demo_forms(sandbox))
             ats_server, settings = _ats_sandbox(ats_kind, settings)
             for secret in settings.secrets():
                 logs.add_secret(secret)
@@ -283,7 +290,7 @@ def demo(obj: Ctx, top, ats_kind):
             if ats_server is not None:
                 console.print(f"[bold]Sandbox {ats_kind}[/bold] at {ats_server.url} (the same people's applications)")
             client = HubSpotClient(settings)
-            render.setup_report(console, run_setup(client, engine), dry_run=False)
+            render.setup_report(console, run_setup(client, engine, settings=settings), dry_run=False)
             report = Sync(settings, engine, client, progress=_progress(False), notify=True).run()
             render.sync_report(console, report)
             with session_scope(engine) as session:

@@ -120,6 +120,23 @@ def _regex(raw: str) -> str:
     return raw
 
 
+def _guids(raw: str) -> tuple[str, ...]:
+    """Comma-separated form guids (HubSpot form ids are UUIDs), lower-cased, in the order given."""
+    import uuid
+    out = []
+    for part in (p.strip().lower() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            uuid.UUID(part)
+        except ValueError:
+            raise ValueError(f"must be comma-separated form guids like 1ca043b0-6032-5352-b34f-2d4913db3d4f, "
+                             f"not {part[:60]!r}") from None
+        if part not in out:
+            out.append(part)
+    return tuple(out)
+
+
 def _setting(env: str, parse: Callable[[str], object], help: str, default: object = None, secret: bool = False):
     return field(default=default, metadata={"env": env, "parse": parse, "help": help, "secret": secret})
 
@@ -226,6 +243,10 @@ class Settings:
         "RANK_WRITE_STEP", _non_negative_int, "Points te_engagement_rank_pct must move (or the band change) before it is rewritten in HubSpot.", 5)
     reasons_language: str = _setting(
         "REASONS_LANGUAGE", _choice(("en", "nl")), "Language of te_engagement_reasons (en or nl).", "en")
+    application_form_ids: tuple[str, ...] = _setting(
+        "APPLICATION_FORM_IDS", _guids, "Comma-separated guids of HubSpot forms whose submissions are applications (`connector setup` lists the forms).", ())
+    start_application_form_ids: tuple[str, ...] = _setting(
+        "START_APPLICATION_FORM_IDS", _guids, "Comma-separated guids of \"start application\" forms: a submission is an apply intent.", ())
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
 

@@ -20,6 +20,7 @@ def setup_report(console: Console, report, *, dry_run: bool) -> None:
     for name, value in report.capabilities.items():
         table.add_row(term(name), term(value))
     console.print(table)
+    _forms(console, report)
     if report.scopes is not None:
         console.print(f"Token scopes: {term(', '.join(report.scopes)) or '(none)'}")
         for scope, why in report.missing_scopes.items():
@@ -42,11 +43,34 @@ def setup_report(console: Console, report, *, dry_run: bool) -> None:
                   else "Portal time zone: unknown (tasks fall due on the next working day in UTC)")
 
 
+FORM_ROLES = {"application": "application", "apply_intent": "start application (apply intent)",
+              "form_submission": "form touchpoint"}
+
+
+def _forms(console: Console, report) -> None:
+    """The portal's forms and what the sync makes of each, so an admin can pick APPLICATION_FORM_IDS."""
+    forms = getattr(report, "forms", None) or []
+    if forms:
+        table = Table(title="HubSpot forms (set APPLICATION_FORM_IDS / START_APPLICATION_FORM_IDS to these guids)")
+        for col in ("guid", "name", "type", "submissions count as"):
+            table.add_column(col, overflow="fold")
+        for f in forms:
+            kind = FORM_ROLES.get(report.form_kinds.get(f.guid, ""), "form touchpoint")
+            table.add_row(f.guid, escape(f.name) + (" [dim](archived)[/dim]" if f.archived else ""), f.form_type, kind)
+        console.print(table)
+        if "application" not in report.form_kinds.values():
+            console.print("No application form configured (APPLICATION_FORM_IDS): form submissions are scored as "
+                          "form touchpoints, never taken as applications.")
+    for setting, guids in (getattr(report, "unknown_forms", None) or {}).items():
+        console.print(f"[yellow]unknown form[/yellow] {setting} names {', '.join(guids)}: the portal has no such form "
+                      "(its submissions are not read until it exists)")
+
+
 def sync_report(console: Console, report) -> None:
     counts = report.counts
     console.print(f"Sync run {report.run_id}: [bold]{report.status}[/bold], {report.api_calls} API calls, "
                   f"{counts.get('seconds', 0)} s")
-    keys = ("contacts_pulled", "email_events_read", "web_contacts_read", "touchpoints_new", "scored",
+    keys = ("contacts_pulled", "email_events_read", "web_contacts_read", "form_submissions_read", "touchpoints_new", "scored",
             "contacts_updated", "property_values_written", "batch_update_requests", "quarantined", "push_failed")
     console.print("  " + ", ".join(f"{k.replace('_', ' ')}: {counts.get(k, 0)}" for k in keys))
     task_keys = ("tasks_created", "tasks_recovered", "tasks_skipped_no_owner", "tasks_skipped_open", "tasks_refused",

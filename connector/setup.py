@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from connector import state
+from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import AuthError, FatalError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
+from connector.hubspot.forms import Form, fetch_forms
 from connector.hubspot.push import SchemaReport, push_schema
 from connector.hubspot.touchpoints import sample_page_view_hosts
 from connector.outbox import FACT_TIME_ZONE
-from connector.sync import FACT_EMAIL_EVENTS, FACT_SETUP_AT, FACT_WEB_EVENTS
+from connector.state.forms import form_kind
+from connector.sync import FACT_EMAIL_EVENTS, FACT_FORMS, FACT_SETUP_AT, FACT_WEB_EVENTS
 
 ACCOUNT_DETAILS_PATH = "/account-info/v3/details"
 
@@ -27,6 +30,9 @@ class SetupReport:
     schema: SchemaReport = field(default_factory=SchemaReport)
     time_zone: str | None = None                                     # the portal's, for task due dates
     page_hosts: dict[str, int] = field(default_factory=dict)        # host → page views in a sample of contacts
+    forms: list[Form] = field(default_factory=list)                  # the portal's forms, for picking the ids
+    form_kinds: dict[str, str] = field(default_factory=dict)         # guid → touchpoint kind of its submissions
+    unknown_forms: dict[str, list[str]] = field(default_factory=dict)  # setting → configured guids not in the portal
 
     @property
     def changed(self) -> bool:
@@ -71,12 +77,15 @@ def probe_capabilities(client: HubSpotClient, sample: list[str] | None = None) -
     return caps
 
 
-def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -> SetupReport:
+def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False,
+              settings: Settings | None = None) -> SetupReport:
     """Idempotent: a second run finds everything in place and changes nothing in HubSpot."""
     report, sample = SetupReport(), []
     report.capabilities = probe_capabilities(client, sample)
     if report.capabilities["web_analytics"] == "yes":   # which hosts to name in CAREERS_HOSTS
         report.page_hosts = sample_page_view_hosts(client, sample)
+    report.capabilities["forms"] = _probe(lambda: report.forms.extend(fetch_forms(client)))
+    _form_roles(report, settings)
     try:
         report.scopes = client.token_scopes()
         report.missing_scopes = {s: why for s, why in {**S.REQUIRED_SCOPES, **S.OPTIONAL_SCOPES}.items()
@@ -93,8 +102,21 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False) -
                 state.set_fact(session, FACT_TIME_ZONE, report.time_zone)
             state.set_fact(session, FACT_EMAIL_EVENTS, _yes_no(report.capabilities["email_events"]))
             state.set_fact(session, FACT_WEB_EVENTS, _yes_no(report.capabilities["web_analytics"]))
+            state.set_fact(session, FACT_FORMS, _yes_no(report.capabilities["forms"]))
             state.set_fact(session, FACT_SETUP_AT, state.utcnow().isoformat())
     return report
+
+
+def _form_roles(report: SetupReport, settings: Settings | None) -> None:
+    """What the sync will make of each form's submissions, and configured guids the portal has no form for."""
+    apps = settings.application_form_ids if settings else ()
+    starts = settings.start_application_form_ids if settings else ()
+    report.form_kinds = {f.guid: form_kind(f.guid, apps, starts) for f in report.forms}
+    if report.capabilities["forms"] == "yes":
+        for name, ids in (("APPLICATION_FORM_IDS", apps), ("START_APPLICATION_FORM_IDS", starts)):
+            missing = [g for g in ids if g not in report.form_kinds]
+            if missing:
+                report.unknown_forms[name] = missing
 
 
 def portal_time_zone(client: HubSpotClient) -> str | None:

@@ -1,4 +1,4 @@
-"""One sync run: pull (contacts, email events, web events) → resolve identities → score → push."""
+"""One sync run: pull (contacts, email events, web events, forms) → resolve identities → score → push."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from connector.db import session_scope
 from connector.errors import ConnectorError, DailyLimitError, StateError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
+from connector.hubspot.forms import fetch_form_pages, fetch_forms, unknown_form_ids
 from connector.hubspot.pull import (
     BadRecordError,
     fetch_contact_pages,
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 DAY_MS = 24 * 3600 * 1000
 FACT_EMAIL_EVENTS = "capability.email_events"
 FACT_WEB_EVENTS = "capability.web_analytics"
+FACT_FORMS = "capability.forms"
 FACT_SETUP_AT = "setup.completed_at"
 
 
@@ -95,11 +97,13 @@ class Sync:
         try:
             self.pull_contacts()
             with session_scope(self.engine) as session:
-                caps = {k: state.get_fact(session, k) for k in (FACT_EMAIL_EVENTS, FACT_WEB_EVENTS)}
+                caps = {k: state.get_fact(session, k) for k in (FACT_EMAIL_EVENTS, FACT_WEB_EVENTS, FACT_FORMS)}
             if caps[FACT_EMAIL_EVENTS] == "yes":
                 self.pull_email_events()
             if caps[FACT_WEB_EVENTS] == "yes":
                 self.pull_web_events()
+            if caps[FACT_FORMS] == "yes":
+                self.pull_forms()
             self.pull_ats()
             self.resolve()
             self.score()
@@ -198,6 +202,29 @@ class Sync:
             save_owners(session, owners)
         for key, n in pull_ats(self.settings, self.engine, dt_to_ms(self.now), self.progress, self.run_id).items():
             self._add(key, n)
+
+    def pull_forms(self) -> None:
+        """Each form's submissions since its own cursor; the cursor moves when the walk reached it (newest first)."""
+        ids = (self.settings.application_form_ids, self.settings.start_application_form_ids)
+        forms = fetch_forms(self.client)
+        if unknown := unknown_form_ids(forms, *ids):     # once per run, not fatal: the form may come later
+            log.warning("form ids configured but not in the portal: %s", ", ".join(unknown))
+            self._add("forms_unknown_configured", len(unknown))
+        for form in forms:
+            stream = S.FORMS_STREAM_PREFIX + form.guid
+            with session_scope(self.engine) as session:
+                since = state.get_cursor(session, stream)
+            if form.archived and since is not None:
+                continue    # read through once; an archived form takes no new submissions
+            stop = max((since or 0) - S.FORM_SUBMISSIONS_OVERLAP_MS, self.floor_ms)
+            for page in fetch_form_pages(self.client, form, stop, self.until_ms, self.matcher, *ids):
+                with session_scope(self.engine) as session:
+                    for bad in page.bad:
+                        self._quarantine(session, bad)
+                    self._add("form_submissions_read", page.read)
+                    self._add("touchpoints_new", store.save_touchpoints(session, page.rows))
+                    if page.done:
+                        state.set_cursor(session, stream, max(self.until_ms, since or 0))
 
     def resolve(self) -> None:
         with session_scope(self.engine) as session:

@@ -107,10 +107,11 @@ def _strict(api):
     return type(api.api_client)(configuration=config)
 
 
-def conform(api, name: str, *args, strict: bool = True, **kwargs) -> tuple[int, dict, object]:
+def conform(api, name: str, *args, strict: bool = True, walk: bool = True, **kwargs) -> tuple[int, dict, object]:
     """Call an SDK method, then check its raw JSON against the SDK model declared for the status.
 
     With `strict` (the default) the model also validates: required fields present, enum values allowed.
+    Without `walk` the caller checks the keys itself (where the SDK's generated union models are wrong).
     """
     raw = getattr(api, name)(*args, _preload_content=False, **kwargs)
     status, data = raw.status, raw.data
@@ -119,7 +120,8 @@ def conform(api, name: str, *args, strict: bool = True, **kwargs) -> tuple[int, 
     models = importlib.import_module(api.__module__.rsplit(".api.", 1)[0] + ".models")
     assert isinstance(typed, getattr(models, type_name))
     body = json.loads(data)
-    _walk(body, type_name, models, type_name)
+    if walk:
+        _walk(body, type_name, models, type_name)
     return status, body, typed
 
 
@@ -161,6 +163,7 @@ def test_every_sdk_route_matches_the_sdk_method(route):
 def test_routes_without_an_sdk_twin_are_the_documented_extras():
     extras = {(r.method, r.path) for r in ROUTES if not r.sdk}
     assert extras == {("GET", "/email/public/v1/events"), ("GET", "/account-info/v3/details"),
+                      ("GET", "/form-integrations/v1/submissions/forms/{formGuid}"),
                       ("GET", "/account-info/v3/api-usage/daily/private-apps"),
                       ("POST", "/oauth/v2/private-apps/get/access-token-info")}
 

@@ -18,6 +18,13 @@ EMAIL_EVENTS_WINDOW_MS = 30 * 24 * 3600 * 1000   # Airbyte steps P30D through th
 # Airbyte added a lookback for late records [V]). Events dedupe by id, so the overlap costs only a page or two.
 EMAIL_EVENTS_OVERLAP_MS = 3600 * 1000
 
+# Forms: definitions from marketing v3 (SDK), submissions from the v1 form-integrations feed (no SDK twin).
+FORMS_PAGE_SIZE = 50                   # HubSpot documents no maximum for v3 forms; 50 stays below any cap [U]
+FORM_TYPES = ["hubspot", "captured", "flow"]   # not blog_comment: blog comments are not candidate engagement
+FORM_SUBMISSIONS_PATH = "/form-integrations/v1/submissions/forms/{guid}"
+FORM_SUBMISSIONS_PAGE_SIZE = 50        # the documented maximum (v1 reference: 1 <= limit <= 50)
+FORM_SUBMISSIONS_OVERLAP_MS = 3600 * 1000   # re-read the last hour, as for email events (late records)
+
 WEB_EVENT_TYPE = "e_visited_page"
 WEB_EVENTS_PAGE_SIZE = 100
 WEB_EVENTS_PATH = "/events/v3/events/"
@@ -29,6 +36,7 @@ CONTACT_SEARCH_PATH = "/crm/v3/objects/contacts/search"
 # Stream names for cursors.
 CONTACTS_STREAM = "hubspot.contacts"
 EMAIL_EVENTS_STREAM = "hubspot.email_events"
+FORMS_STREAM_PREFIX = "hubspot.forms."         # + form guid: one cursor per form
 
 # What the connector reads of a contact: whitelisted, in POST bodies, so no 414 can happen.
 CONTACT_PROPERTIES = [
@@ -51,5 +59,6 @@ REQUIRED_SCOPES = {
     "crm.objects.owners.read": "assign tasks to owners",
     "content": "marketing email events",
 }
-# Needed only by `connector pool --list`; reported, not demanded.
-OPTIONAL_SCOPES = {"crm.lists.read": "read contact lists for `connector pool --list`"}
+# Needed only by `connector pool --list` and the forms step; reported, not demanded.
+OPTIONAL_SCOPES = {"crm.lists.read": "read contact lists for `connector pool --list`",
+                   "forms": "read forms and their submissions (applications, apply intents)"}

@@ -63,6 +63,8 @@ class Portal:
         self.events_by_recipient: dict[str, list[dict]] = defaultdict(list)
         self.web_events: dict[str, list[dict]] = defaultdict(list)
         self.lists: dict[str, object] = {}  # list id -> hs_lists.ContactList
+        self.forms: dict[str, dict] = {}  # form guid -> hs_forms' stored form
+        self.form_submissions: dict[str, list[dict]] = defaultdict(list)  # form guid -> submissions, oldest first
         self.version = 0
         self.view_cache: dict = {}
         self._ids = {t: itertools.count(n) for t, n in FIRST_IDS.items()}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .hs_activity import contacts_with_email, email_event, web_event
 from .hs_errors import ApiError
+from .hs_forms import new_form, new_submission
 from .hs_props import epoch_ms, iso_ms
 from .hs_store import Portal
 
@@ -76,6 +77,34 @@ class SandboxUiMixin:
                                                                 title=title or ""))
             self.portal.refresh_rollups(rec, self.now_ms())
             return dict(built)
+
+    def add_form(self, name: str, fields: list[str] | None = None, *, form_type: str = "hubspot",
+                 form_id: str | None = None, created_at: datetime | None = None) -> str:
+        """Create a marketing form (contact field names; email first) as the form editor would; returns its guid."""
+        with self.portal.lock:
+            at = epoch_ms(created_at) if created_at else self.now_ms()
+            return new_form(self.portal, name, fields or ["email", "firstname", "lastname"], at_ms=at,
+                            form_type=form_type, form_id=form_id)["id"]
+
+    def add_form_submission(self, form_id: str, values: dict[str, str], *, page_url: str,
+                            submitted_at: datetime | None = None, conversion_id: str | None = None) -> dict:
+        """A visitor submits the form on `page_url` (values by field name); returns the stored submission."""
+        with self.portal.lock:
+            at = epoch_ms(submitted_at) if submitted_at else self.now_ms()
+            return dict(new_submission(self.portal, form_id, values, at_ms=at, page_url=page_url,
+                                       conversion_id=conversion_id))
+
+    def archive_form(self, form_id: str) -> None:
+        with self.portal.lock:
+            form = self.portal.forms[form_id]
+            form["archived"], form["archived_ms"] = True, self.now_ms()
+
+    def forms(self) -> list[dict]:
+        """Every form (archived too) with its submission count."""
+        with self.portal.lock:
+            return [{"id": f["id"], "name": f["name"], "formType": f["formType"], "archived": f["archived"],
+                     "submissions": len(self.portal.form_submissions.get(f["id"], []))}
+                    for f in self.portal.forms.values()]
 
     def contact(self, contact_id: str) -> dict:
         """Current properties of a live or archived contact (wire strings)."""

@@ -19,6 +19,7 @@ from . import (
     hs_routes_create,
     hs_routes_crm,
     hs_routes_events,
+    hs_routes_forms,
     hs_routes_lists,
     hs_routes_misc,
     hs_routes_tasks,
@@ -38,10 +39,11 @@ from .seed import seed_portal
 __all__ = ["DEFAULT_SCOPES", "ROUTES", "HubSpotSandbox", "RecordedRequest", "serve"]
 
 ROUTES: list[Route] = (hs_routes_crm.ROUTES + hs_routes_tasks.ROUTES + hs_routes_misc.ROUTES
-                       + hs_routes_events.ROUTES + hs_routes_lists.ROUTES + hs_routes_create.ROUTES)
+                       + hs_routes_events.ROUTES + hs_routes_lists.ROUTES + hs_routes_create.ROUTES
+                       + hs_routes_forms.ROUTES)
 DEFAULT_SCOPES = frozenset({
     "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.schemas.contacts.read",
-    "crm.schemas.contacts.write", "crm.objects.owners.read", "crm.lists.read", "content", "oauth",
+    "crm.schemas.contacts.write", "crm.objects.owners.read", "crm.lists.read", "content", "forms", "oauth",
 })
 
 

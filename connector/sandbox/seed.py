@@ -17,6 +17,9 @@
 - Two contact lists: "Engineering talent pool" (DYNAMIC: viewed an engineering vacancy in the last 7 days,
   ~40 members) and "Finance talent pool" (MANUAL: the 15 latest viewers of the finance vacancy); their ids
   are in the summary's `lists` ({name: id}).
+- Forms (hs_seed_forms): "Solliciteer: <vacancy>" and "Apply" application forms sent on apply pages by some
+  who viewed one (never by the abandoned segment), a "Start application" step, a "Job alert" pop-up; the
+  summary's `forms` holds {forms: {name: guid}} and the emails that applied, started or signed up.
 Showcase contacts are fixed: `DEMO_FAN_EMAIL` (Anna de Vries, fan), `DEMO_ABANDONED_EMAIL` (Sem Bakker),
 `DEMO_MERGED_EMAIL` (Priya Raman, survivor of a merge); `seed_portal` returns every email by segment.
 """
@@ -48,6 +51,7 @@ from .hs_seed_data import (
     engineering_pool_filter,
     vacancy_url,
 )
+from .hs_seed_forms import seed_forms
 from .hs_store import Portal, Record
 
 __all__ = ["VACANCIES", "DEMO_FAN_EMAIL", "DEMO_ABANDONED_EMAIL", "DEMO_MERGED_EMAIL", "seed_portal"]
@@ -155,6 +159,7 @@ class _Seeder(ActivitySeeder):
         self.portal.archive(archived["rec"], self.now - 12 * DAY)
         summary = self.summary(merges, archived)
         summary["lists"] = self.talent_lists()
+        summary["forms"] = seed_forms(self.portal, self.now, self.people)
         return summary
 
     def talent_lists(self) -> dict[str, str]:
