@@ -17,6 +17,7 @@ from connector.state.ats_models import (
     AtsApplication,
     AtsCandidate,
     AtsJob,
+    AtsRecruiterOwner,
     AtsRowHash,
     AtsStage,
     HubSpotOwner,
@@ -168,3 +169,10 @@ def mark_created(session: Session, ats: str, candidate_id: str, contact_id: str,
     session.add(cand)
     session.flush()
     save_application_touchpoints(session, ats)
+
+
+def save_recruiter_map(session: Session, overrides: dict[str, str]) -> None:
+    """Keep this run's recruiter overrides beside the owners, so readers need no settings."""
+    session.exec(delete(AtsRecruiterOwner))
+    store.upsert_rows(session, AtsRecruiterOwner, [{"recruiter": r, "owner_id": o, "source": "override"}
+                                                  for r, o in overrides.items()], ["recruiter"], ("owner_id", "source"))
