@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
+STATUS_LIST_MAX = 50
 BAND_STYLE = {"fan": "bold green", "engaged": "green", "warm": "yellow", "cold": "dim"}
 
 
@@ -116,8 +117,10 @@ def ats_status(console: Console, st) -> None:
     ambiguous = [c for c in unmatched if c.match == "ambiguous"]
     console.print(f"ATS candidates without a HubSpot contact: {len(unmatched)} "
                   f"({len(ambiguous)} ambiguous: their emails are on several contacts)")
-    for c in unmatched:
+    for c in unmatched[:STATUS_LIST_MAX]:
         console.print(f"  {c.ats} candidate {c.id}: {c.match}")
+    if len(unmatched) > STATUS_LIST_MAX:
+        console.print(f"  ... and {len(unmatched) - STATUS_LIST_MAX} more")
     console.print(f"recruiters without a HubSpot owner: {len(st.ats_unmapped_recruiters or [])}")
     for email in st.ats_unmapped_recruiters or []:
         console.print(f"  {email}")

@@ -85,3 +85,19 @@ def test_recruiter_without_a_hubspot_owner_is_reported_once_and_mapped_by_the_ov
                 if s.job_id and recruitee.world.jobs.get(int(s.job_id)) is not None
                 and recruitee.world.jobs[int(s.job_id)].recruiter == "external.recruiter@agency.example"]
     assert external and all(mapped[cid] == owner for cid in external)
+
+
+def test_without_the_owners_scope_the_ats_is_still_pulled_and_recruiters_stay_unmapped(recruitee, make_connector):
+    from connector.sandbox.hubspot import DEFAULT_SCOPES, HubSpotSandbox
+    from tests.conftest import FAST_LIMITS
+    server = HubSpotSandbox(seed=True, scopes=set(DEFAULT_SCOPES) - {"crm.objects.owners.read"}, **FAST_LIMITS).start()
+    try:
+        connector = make_connector(server)
+        connector.env.update({"ATS_KIND": "recruitee", "RECRUITEE_API_TOKEN": recruitee.token,
+                              "RECRUITEE_COMPANY_ID": recruitee.company_id, "RECRUITEE_BASE_URL": recruitee.url})
+        connector.run("setup")
+        result = connector.run("sync", "--json")
+        assert "HubSpot owners unavailable" in result.output
+        assert '"ats_unmapped_recruiters": 4' in result.output and hubspot_values(server)
+    finally:
+        server.stop()
