@@ -141,12 +141,10 @@ def ats():
 def ats_stages(obj: Ctx):
     """List every ATS stage seen, the phase it maps to and what mapped it (native, override, keywords, unmapped)."""
     from connector.ats.stages import StageMapper, load_overrides
-    from connector.state import ats_save, ats_store
+    from connector.state import ats_store
     mapper = StageMapper(load_overrides(obj.settings.ats_stage_map_path))
     with session_scope(obj.engine()) as session:
-        if obj.settings.ats_kind != "none":
-            ats_save.remap_unmapped(session, obj.settings.ats_kind, mapper)
-        render.ats_stages(console, ats_store.stages(session))
+        render.ats_stages(console, ats_store.stages(session, mapper))
 
 
 def _now():

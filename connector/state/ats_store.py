@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from connector import store
 from connector.ats.base import ApplicationSummary, ApplicationView, Job, phase_rank
+from connector.ats.stages import StageMapper
 from connector.errors import ConfigError
 from connector.models import Pushed
 from connector.state.ats_models import (
@@ -154,8 +155,15 @@ def application_properties(session: Session) -> dict[str, dict[str, str]]:
     return out
 
 
-def stages(session: Session) -> list[AtsStage]:
-    return list(session.exec(select(AtsStage).order_by(AtsStage.ats, AtsStage.source, AtsStage.name)))
+def stages(session: Session, mapper: StageMapper | None = None) -> list[AtsStage]:
+    """Every stage seen; an unmapped one that `mapper` (today's override file) now maps shows that mapping,
+    marked "(next sync)" because the stored applications move at the next sync."""
+    rows = list(session.exec(select(AtsStage).order_by(AtsStage.ats, AtsStage.source, AtsStage.name)))
+    for row in rows:
+        if row.source == "unmapped" and mapper is not None and (now := mapper.lookup(row.name)).phase:
+            session.expunge(row)
+            row.phase, row.source = now.phase, f"{now.source} (next sync)"
+    return rows
 
 
 def candidates_without_contact(session: Session) -> list[AtsCandidate]:
