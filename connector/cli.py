@@ -186,12 +186,10 @@ def ats():
 def ats_stages(obj: Ctx):
     """List every ATS stage seen, the phase it maps to and what mapped it (native, override, keywords, unmapped)."""
     from connector.ats.stages import StageMapper, load_overrides
-    from connector.state import ats_save, ats_store
+    from connector.state import ats_store
     mapper = StageMapper(load_overrides(obj.settings.ats_stage_map_path))
     with session_scope(obj.engine()) as session:
-        if obj.settings.ats_kind != "none":
-            ats_save.remap_unmapped(session, obj.settings.ats_kind, mapper)
-        render.ats_stages(console, ats_store.stages(session))
+        render.ats_stages(console, ats_store.stages(session, mapper))
 
 
 def _now():
@@ -238,23 +236,6 @@ def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
         console.print(f"wrote {len(entries)} candidates to {term(csv_path)}")
 
 
-def _ats_sandbox(kind: str, settings: Settings):
-    """The seeded ATS sandbox for the demo, and the settings pointing at it."""
-    if kind == "recruitee":
-        from connector.sandbox.recruitee import RecruiteeSandbox
-        server = RecruiteeSandbox(seed=True).start()
-        return server, replace(settings, ats_kind="recruitee", recruitee_api_token=server.token,
-                               recruitee_company_id=server.company_id, recruitee_base_url=server.url)
-    if kind == "greenhouse":
-        from connector.sandbox.greenhouse import GreenhouseSandbox
-        server = GreenhouseSandbox(seed=True).start()
-        return server, replace(settings, ats_kind="greenhouse", greenhouse_client_id=server.client_id,
-                               greenhouse_client_secret=server.client_secret, greenhouse_base_url=server.url,
-                               greenhouse_auth_url=server.url, greenhouse_boards_url=server.url,
-                               greenhouse_board_token=server.board_token)
-    return None, replace(settings, ats_kind="none")
-
-
 def _demo_forms(sandbox) -> dict:
     """The seeded portal's application forms and its "Start application" step, as an admin would configure them."""
     forms = sandbox.seed_summary["forms"]["forms"]
@@ -272,6 +253,7 @@ def demo(obj: Ctx, top, ats_kind):
     from connector.hubspot.client import HubSpotClient
     from connector.lookup import ranked_pool
     from connector.sandbox.hubspot import HubSpotSandbox
+    from connector.sandbox.launch import start_ats
     from connector.setup import run_setup
     from connector.sync import Sync
 
@@ -282,7 +264,7 @@ def demo(obj: Ctx, top, ats_kind):
             settings = replace(obj.settings, hubspot_access_token=sandbox.token, hubspot_base_url=sandbox.url,
                                database_url=f"sqlite:///{tmp}/demo.db", hubspot_tier="enterprise",
                                hubspot_rate_limit_per_10s=190, sync_lag_seconds=0, **_demo_forms(sandbox))
-            ats_server, settings = _ats_sandbox(ats_kind, settings)
+            ats_server, settings = start_ats(ats_kind, settings)
             for secret in settings.secrets():
                 logs.add_secret(secret)
             engine = obj.engine(settings)
@@ -322,19 +304,11 @@ def sandbox(port, no_seed, ats_kind):
         raise ConfigError(f"cannot serve the sandbox on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     click.echo(f"HubSpot sandbox on {server.url}  HUBSPOT_BASE_URL={server.url}  HUBSPOT_ACCESS_TOKEN={server.token}")
     servers = [server]
-    if ats_kind == "recruitee":
-        from connector.sandbox.recruitee import RecruiteeSandbox
-        ats_server = RecruiteeSandbox(port=port + 1, seed=not no_seed).start()
+    if ats_kind != "none":
+        from connector.sandbox.launch import banner, start_ats
+        ats_server, _ = start_ats(ats_kind, Settings(), port=port + 1, seed=not no_seed)
         servers.append(ats_server)
-        click.echo(f"Recruitee sandbox on {ats_server.url}  ATS_KIND=recruitee  RECRUITEE_BASE_URL={ats_server.url}  "
-                   f"RECRUITEE_COMPANY_ID={ats_server.company_id}  RECRUITEE_API_TOKEN={ats_server.token}")
-    elif ats_kind == "greenhouse":
-        from connector.sandbox.greenhouse import GreenhouseSandbox
-        ats_server = GreenhouseSandbox(port=port + 1, seed=not no_seed).start()
-        servers.append(ats_server)
-        click.echo(f"Greenhouse sandbox on {ats_server.url}  ATS_KIND=greenhouse  GREENHOUSE_BASE_URL={ats_server.url}  "
-                   f"GREENHOUSE_AUTH_URL={ats_server.url}  GREENHOUSE_CLIENT_ID={ats_server.client_id}  "
-                   f"GREENHOUSE_CLIENT_SECRET={ats_server.client_secret}")
+        click.echo(banner(ats_kind, ats_server))
     try:
         while True:
             time.sleep(3600)

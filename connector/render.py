@@ -10,6 +10,7 @@ from rich.table import Table
 
 from connector.views.safe_text import term
 
+STATUS_LIST_MAX = 50
 BAND_STYLE = {"fan": "bold green", "engaged": "green", "warm": "yellow", "cold": "dim"}
 
 
@@ -159,8 +160,10 @@ def ats_status(console: Console, st) -> None:
     ambiguous = [c for c in unmatched if c.match == "ambiguous"]
     console.print(f"ATS candidates without a HubSpot contact: {len(unmatched)} "
                   f"({len(ambiguous)} ambiguous: their emails are on several contacts)")
-    for c in unmatched:
+    for c in unmatched[:STATUS_LIST_MAX]:
         console.print(f"  {term(c.ats)} candidate {term(c.id)}: {term(c.match)}")
+    if len(unmatched) > STATUS_LIST_MAX:
+        console.print(f"  ... and {len(unmatched) - STATUS_LIST_MAX} more")
     console.print(f"recruiters without a HubSpot owner: {len(st.ats_unmapped_recruiters or [])}")
     for email in st.ats_unmapped_recruiters or []:
         console.print(f"  {term(email)}")

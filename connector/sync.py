@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from connector import forgotten, outbox, state, store
 from connector.config import Settings
 from connector.db import session_scope
-from connector.errors import ConnectorError, DailyLimitError, StateError
+from connector.errors import AuthError, ConnectorError, DailyLimitError, StateError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.forms import fetch_form_pages, fetch_forms, unknown_form_ids
@@ -197,9 +197,13 @@ class Sync:
         from connector.ats.pull import pull_ats
         from connector.hubspot.owners import fetch_owners
         from connector.state.ats_save import save_owners
-        owners = list(fetch_owners(self.client))
-        with session_scope(self.engine) as session:
-            save_owners(session, owners)
+        try:
+            owners = list(fetch_owners(self.client))
+        except AuthError as exc:     # no crm.objects.owners.read: recruiters stay unmapped, the pull goes on
+            log.warning("HubSpot owners unavailable, recruiters are not mapped: %s", exc)
+        else:
+            with session_scope(self.engine) as session:
+                save_owners(session, owners)
         for key, n in pull_ats(self.settings, self.engine, dt_to_ms(self.now), self.progress, self.run_id).items():
             self._add(key, n)
 

@@ -61,3 +61,44 @@ def test_daemon_runs_pull_the_ats_each_time(recruitee_connector, recruitee, sand
     searches = [r for r in recruitee.requests if r.path.endswith("/search/new/candidates")]
     assert len(searches) == 2 and "filters" in searches[1].query
     assert hubspot_values(sandbox)
+
+
+def test_recruiter_without_a_hubspot_owner_is_reported_once_and_mapped_by_the_override(recruitee_connector, recruitee,
+                                                                                      sandbox, tmp_path):
+    for job in recruitee.world.jobs.values():
+        if job.recruiter == "daan.visser@example.com":
+            job.recruiter = "external.recruiter@agency.example"
+    recruitee_connector.run("setup")
+    first = recruitee_connector.run("sync", "--json")
+    assert first.output.count("1 recruiters have no HubSpot owner") == 1
+    assert "external.recruiter" not in first.output          # no emails in logs
+    assert "  external.recruiter@agency.example" in recruitee_connector.run("status").output
+    owner = sandbox.owners()[0]["id"]
+    mapping = tmp_path / "recruiters.toml"
+    mapping.write_text(f'[recruiters]\n"External.Recruiter@agency.example" = "{owner}"\n')
+    second = recruitee_connector.sync_json(ATS_RECRUITER_MAP_PATH=str(mapping))
+    assert second["ats_unmapped_recruiters"] == 0
+    from connector.db import make_engine, session_scope
+    from connector.state.ats_store import application_summaries, recruiter_owner_ids
+    with session_scope(make_engine(f"sqlite:///{recruitee_connector.db_path}")) as session:
+        mapped, summaries = recruiter_owner_ids(session), application_summaries(session)
+    external = [cid for cid, s in summaries.items()
+                if s.job_id and recruitee.world.jobs.get(int(s.job_id)) is not None
+                and recruitee.world.jobs[int(s.job_id)].recruiter == "external.recruiter@agency.example"]
+    assert external and all(mapped[cid] == owner for cid in external)
+
+
+def test_without_the_owners_scope_the_ats_is_still_pulled_and_recruiters_stay_unmapped(recruitee, make_connector):
+    from connector.sandbox.hubspot import DEFAULT_SCOPES, HubSpotSandbox
+    from tests.conftest import FAST_LIMITS
+    server = HubSpotSandbox(seed=True, scopes=set(DEFAULT_SCOPES) - {"crm.objects.owners.read"}, **FAST_LIMITS).start()
+    try:
+        connector = make_connector(server)
+        connector.env.update({"ATS_KIND": "recruitee", "RECRUITEE_API_TOKEN": recruitee.token,
+                              "RECRUITEE_COMPANY_ID": recruitee.company_id, "RECRUITEE_BASE_URL": recruitee.url})
+        connector.run("setup")
+        result = connector.run("sync", "--json")
+        assert "HubSpot owners unavailable" in result.output
+        assert '"ats_unmapped_recruiters": 4' in result.output and hubspot_values(server)
+    finally:
+        server.stop()

@@ -116,3 +116,22 @@ def test_pool_shows_the_application_status(recruitee_connector, sandbox):
     recruitee_connector.sync_json()
     out = recruitee_connector.run("pool", "--top", "0").output
     assert "interview" in out and "hired" in out and "screening" in out
+
+
+def test_failure_on_a_later_page_keeps_the_committed_pages_and_a_rerun_converges(recruitee_connector, recruitee,
+                                                                                sandbox):
+    """Break the 3rd candidate page (no retries left); the run fails with one line; pages 1-2 and their cursor
+    are kept; the re-run reads from that cursor and HubSpot ends exactly as after an uninterrupted sync."""
+    recruitee_connector.run("setup")
+    recruitee.add_fault(nth=3, status=500, path_prefix=f"/c/{recruitee.company_id}/search")
+    failed = recruitee_connector.run("sync", expect=1, ATS_PAGE_SIZE="10", ATS_MAX_RETRIES="0")
+    assert failed.output.strip().splitlines()[-1].startswith("error: recruitee answered 500 on candidates")
+    db = sqlite3.connect(recruitee_connector.db_path)
+    assert db.execute("select count(*) from ats_candidate").fetchone()[0] == 20
+    assert db.execute("select value from cursor where stream = 'recruitee.candidates'").fetchone() is not None
+    rerun = recruitee_connector.sync_json(ATS_PAGE_SIZE="10")
+    first_query = next(r for r in reversed(recruitee.requests) if r.path.endswith("/search/new/candidates")
+                       and r.query.get("offset") == ["0"])
+    assert "filters" in first_query.query                     # resumed from the cursor, not from scratch
+    assert rerun["status"] == "ok"
+    assert hubspot_values(sandbox) == expected_hubspot(sandbox, recruitee.world)

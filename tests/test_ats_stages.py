@@ -66,6 +66,7 @@ def test_unmapped_stage_is_reported_with_its_name_then_mapped_after_an_override(
 
     overrides = tmp_path / "stages.toml"
     overrides.write_text('[stages]\n"Bedrijfsbezoek" = "interview"\n')
+    assert "override (next sync)" in recruitee_connector.run("ats", "stages", ATS_STAGE_MAP_PATH=str(overrides)).output
     second = recruitee_connector.run("sync", "--json", ATS_STAGE_MAP_PATH=str(overrides))
     assert "not mapped" not in second.output and '"ats_unmapped_stages": 0' in second.output
     assert "unmapped" not in recruitee_connector.run("ats", "stages", ATS_STAGE_MAP_PATH=str(overrides)).output

@@ -124,6 +124,7 @@ class AtsAdapter(Protocol):
     """
 
     kind: str
+    streams: tuple[str, ...]            # the cursor names this adapter reads and advances
 
     @property
     def requests(self) -> int: ...

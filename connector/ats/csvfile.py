@@ -20,8 +20,8 @@ from connector.ats.sniff import EXCEL_SUFFIXES, read_rows
 from connector.ats.stages import StageMapper, keyword_target
 from connector.ats.timefmt import parse_when, to_ms
 from connector.config import Settings
+from connector.emails import normalize_email
 from connector.errors import ConfigError
-from connector.hubspot.pull import normalize_email
 
 KIND = "csv"
 ROWS = "csv.rows"

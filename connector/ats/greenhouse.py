@@ -24,8 +24,8 @@ from connector.ats.http import AtsHttp, map_answer
 from connector.ats.stages import StageMapper
 from connector.ats.timefmt import iso_z, parse_when
 from connector.config import Settings
+from connector.emails import normalize_email
 from connector.errors import FatalError, RetryableError
-from connector.hubspot.pull import normalize_email
 
 KIND = "greenhouse"
 JOBS, CANDIDATES, APPLICATIONS = f"{KIND}.jobs", f"{KIND}.candidates", f"{KIND}.applications"

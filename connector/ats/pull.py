@@ -71,9 +71,11 @@ def pull_ats(settings: Settings, engine: Engine, now_ms: int, progress: Callable
 
 def resolve_ats(settings: Settings, engine: Engine) -> dict[str, int]:
     """Join candidates to contacts and report recruiters without a HubSpot owner (DESIGN §1 step 4)."""
+    overrides = ats_store.load_recruiter_map(settings.ats_recruiter_map_path)
     with session_scope(engine) as session:
         counts = ats_save.resolve_candidates(session, settings.ats_kind)
-        unmapped = ats_store.unmapped_recruiters(session, ats_store.load_recruiter_map(settings.ats_recruiter_map_path))
+        ats_save.save_recruiter_map(session, overrides)
+        unmapped = ats_store.unmapped_recruiters(session, overrides)
     if unmapped:
         log.warning("%d recruiters have no HubSpot owner (match by email or ATS_RECRUITER_MAP_PATH); "
                     "`connector status` lists them", len(unmapped))

@@ -15,8 +15,8 @@ from connector.ats.http import AtsHttp
 from connector.ats.stages import StageMapper, keyword_target
 from connector.ats.timefmt import parse_when, to_ms
 from connector.config import Settings
+from connector.emails import normalize_email
 from connector.errors import FatalError
-from connector.hubspot.pull import normalize_email
 
 KIND = "recruitee"
 CANDIDATES = "recruitee.candidates"

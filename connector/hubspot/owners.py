@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from connector.emails import normalize_email
 from connector.hubspot.client import HubSpotClient
-from connector.hubspot.pull import normalize_email
 
 OWNERS_PAGE = 100
 

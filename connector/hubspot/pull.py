@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 
+from connector.emails import normalize_email  # re-exported: lookup and older callers import it from here
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient, UndecodablePayloadError
 from connector.hubspot.sanitize import first_text_problem
@@ -134,15 +134,6 @@ def _ms_field(source, record_id, field, value) -> int | None:
         return to_ms(value)
     except (TypeError, ValueError):
         raise BadRecordError(source, record_id, field, f"is not a timestamp: {str(value)[:40]!r}") from None
-
-
-_EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
-
-
-def normalize_email(value) -> str | None:
-    """Trimmed, lower-cased email, or None when empty or not an address."""
-    text = (value or "").strip().lower()
-    return text if text and _EMAIL.match(text) else None
 
 
 def fetch_email_event_pages(client: HubSpotClient, start_ms: int, end_ms: int) -> Iterator[tuple[list[dict], int]]:

@@ -20,7 +20,7 @@ from .hs_store import Portal
 from .seed import seed_portal
 
 SEED = 8_808
-# (name, keyword-free?) of the shared pipeline; the last one is a custom stage no keyword table knows.
+# The shared Dutch pipeline; some jobs add CUSTOM_STAGE, a stage no keyword table knows.
 STAGES = ["Nieuwe sollicitatie", "Telefonisch gesprek", "Eerste gesprek", "Tweede gesprek", "Aanbod", "Aangenomen"]
 CUSTOM_STAGE = "Bedrijfsbezoek"
 HIRED_STAGE = len(STAGES) - 1

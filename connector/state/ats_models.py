@@ -1,5 +1,5 @@
 """SQLModel tables of the ATS side: jobs, candidates (with the contact they matched), applications, stages seen,
-row hashes of file exports, HubSpot owners, and candidates without a contact. Timestamps are epoch ms."""
+row hashes of file exports, HubSpot owners and the recruiter → owner map. Timestamps are epoch ms."""
 
 from __future__ import annotations
 
@@ -92,3 +92,13 @@ class HubSpotOwner(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     email: str | None = Field(default=None, index=True)
+
+
+class AtsRecruiterOwner(SQLModel, table=True):
+    """Recruiter email → HubSpot owner id as of the last sync: the override file, else owners v3 by email."""
+
+    __tablename__ = "ats_recruiter_owner"
+
+    recruiter: str = Field(primary_key=True)
+    owner_id: str
+    source: str                                   # override | email

@@ -17,6 +17,7 @@ from connector.state.ats_models import (
     AtsApplication,
     AtsCandidate,
     AtsJob,
+    AtsRecruiterOwner,
     AtsRowHash,
     AtsStage,
     HubSpotOwner,
@@ -29,10 +30,15 @@ def _ms(dt: datetime | None) -> int | None:
     return int(dt.timestamp() * 1000) if dt else None
 
 
+def _last_per_id(rows: list[dict]) -> list[dict]:
+    """One row per id, the last one winning: PostgreSQL refuses an upsert that touches a row twice."""
+    return list({r["id"]: r for r in rows}.values())
+
+
 def save_jobs(session: Session, ats: str, jobs: Iterable[Job]) -> int:
     rows = [{"ats": ats, "id": j.id, "title": j.title, "state": j.state, "public_url": j.public_url,
              "apply_url": j.apply_url, "recruiter": j.recruiter, "updated_ms": _ms(j.updated_at)} for j in jobs]
-    store.upsert_rows(session, AtsJob, rows, ["ats", "id"],
+    store.upsert_rows(session, AtsJob, _last_per_id(rows), ["ats", "id"],
                       ("title", "state", "public_url", "apply_url", "recruiter", "updated_ms"))
     return len(rows)
 
@@ -41,7 +47,7 @@ def save_candidates(session: Session, ats: str, candidates: Iterable[Candidate])
     """Upsert candidates; a changed email list clears the match so the next resolve re-joins them."""
     rows = [{"ats": ats, "id": c.id, "emails": ";".join(c.emails), "first_name": c.first_name,
              "last_name": c.last_name, "updated_ms": _ms(c.updated_at)} for c in candidates]
-    store.upsert_rows(session, AtsCandidate, rows, ["ats", "id"], ("emails", "first_name", "last_name", "updated_ms"))
+    store.upsert_rows(session, AtsCandidate, _last_per_id(rows), ["ats", "id"], ("emails", "first_name", "last_name", "updated_ms"))
     return len(rows)
 
 
@@ -50,7 +56,7 @@ def save_applications(session: Session, ats: str, applications: Iterable[Applica
              "outcome": a.outcome, "stage_name": a.stage_name, "applied_ms": _ms(a.applied_at),
              "updated_ms": _ms(a.updated_at), "closed_ms": _ms(a.closed_at), "recruiter": a.recruiter}
             for a in applications]
-    store.upsert_rows(session, AtsApplication, rows, ["ats", "id"],
+    store.upsert_rows(session, AtsApplication, _last_per_id(rows), ["ats", "id"],
                       ("candidate_id", "job_id", "phase", "outcome", "stage_name", "applied_ms", "updated_ms",
                        "closed_ms", "recruiter"))
     return len(rows)
@@ -168,3 +174,10 @@ def mark_created(session: Session, ats: str, candidate_id: str, contact_id: str,
     session.add(cand)
     session.flush()
     save_application_touchpoints(session, ats)
+
+
+def save_recruiter_map(session: Session, overrides: dict[str, str]) -> None:
+    """Keep this run's recruiter overrides beside the owners, so readers need no settings."""
+    session.exec(delete(AtsRecruiterOwner))
+    store.upsert_rows(session, AtsRecruiterOwner, [{"recruiter": r, "owner_id": o, "source": "override"}
+                                                  for r, o in overrides.items()], ["recruiter"], ("owner_id", "source"))

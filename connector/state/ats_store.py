@@ -12,9 +12,17 @@ from sqlmodel import Session, select
 
 from connector import store
 from connector.ats.base import ApplicationSummary, ApplicationView, Job, phase_rank
+from connector.ats.stages import StageMapper
 from connector.errors import ConfigError
 from connector.models import Pushed
-from connector.state.ats_models import AtsApplication, AtsCandidate, AtsJob, AtsStage, HubSpotOwner
+from connector.state.ats_models import (
+    AtsApplication,
+    AtsCandidate,
+    AtsJob,
+    AtsRecruiterOwner,
+    AtsStage,
+    HubSpotOwner,
+)
 
 APPLICATION_PROPERTIES = ("te_application_status", "te_application_job", "te_application_updated_at",
                           "te_ats_candidate_id")
@@ -96,16 +104,20 @@ def _recruiter_of(app: AtsApplication, job: AtsJob | None) -> str | None:
     return (app.recruiter or (job.recruiter if job else None) or "").strip().lower() or None
 
 
-def recruiter_owners(session: Session, overrides: dict[str, str]) -> dict[str, str]:
-    """Recruiter email → HubSpot owner id: the override file first, then owners v3 by email."""
+def recruiter_owners(session: Session, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Recruiter email → HubSpot owner id: `overrides` (default: the map saved by the last sync, which holds the
+    ATS_RECRUITER_MAP_PATH file), then owners v3 by email."""
     by_email = {e.lower(): i for i, e in session.exec(select(HubSpotOwner.id, HubSpotOwner.email)) if e}
+    if overrides is None:
+        overrides = dict(session.exec(select(AtsRecruiterOwner.recruiter, AtsRecruiterOwner.owner_id).where(
+            AtsRecruiterOwner.source == "override")).all())
     return {**by_email, **overrides}
 
 
 def recruiter_owner_ids(session: Session, contact_ids: Iterable[str] | None = None,
                         overrides: dict[str, str] | None = None) -> dict[str, str]:
     """Contact id → HubSpot owner id of the recruiter of its deciding application (absent when unmapped)."""
-    owners = recruiter_owners(session, overrides or {})
+    owners = recruiter_owners(session, overrides)
     out = {}
     for cid, apps in _rows(session, contact_ids).items():
         recruiter = _recruiter_of(*_deciding(apps))
@@ -115,7 +127,7 @@ def recruiter_owner_ids(session: Session, contact_ids: Iterable[str] | None = No
 
 
 def unmapped_recruiters(session: Session, overrides: dict[str, str] | None = None) -> list[str]:
-    owners = recruiter_owners(session, overrides or {})
+    owners = recruiter_owners(session, overrides)
     seen = {_recruiter_of(a, j) for apps in _rows(session, None).values() for a, j in apps}
     return sorted(r for r in seen if r and r not in owners)
 
@@ -143,8 +155,15 @@ def application_properties(session: Session) -> dict[str, dict[str, str]]:
     return out
 
 
-def stages(session: Session) -> list[AtsStage]:
-    return list(session.exec(select(AtsStage).order_by(AtsStage.ats, AtsStage.source, AtsStage.name)))
+def stages(session: Session, mapper: StageMapper | None = None) -> list[AtsStage]:
+    """Every stage seen; an unmapped one that `mapper` (today's override file) now maps shows that mapping,
+    marked "(next sync)" because the stored applications move at the next sync."""
+    rows = list(session.exec(select(AtsStage).order_by(AtsStage.ats, AtsStage.source, AtsStage.name)))
+    for row in rows:
+        if row.source == "unmapped" and mapper is not None and (now := mapper.lookup(row.name)).phase:
+            session.expunge(row)
+            row.phase, row.source = now.phase, f"{now.source} (next sync)"
+    return rows
 
 
 def candidates_without_contact(session: Session) -> list[AtsCandidate]:

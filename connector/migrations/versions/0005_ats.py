@@ -1,5 +1,5 @@
 """0005_ats: the ATS side (jobs, candidates and their matched contact, applications, stages seen, export row
-hashes) and HubSpot owners for recruiter mapping."""
+hashes), HubSpot owners and the recruiter → owner map."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -54,3 +54,8 @@ def upgrade():
         sa.Column("id", sa.String(), primary_key=True), sa.Column("email", sa.String()),
     )
     op.create_index("ix_hubspot_owner_email", "hubspot_owner", ["email"])
+    op.create_table(
+        "ats_recruiter_owner",
+        sa.Column("recruiter", sa.String(), primary_key=True), sa.Column("owner_id", sa.String(), nullable=False),
+        sa.Column("source", sa.String(), nullable=False),
+    )
