@@ -51,3 +51,18 @@ def test_one_contacts_new_activity_does_not_rewrite_the_others_rank(pool, empty_
     assert after[newcomer] == "100" and before[newcomer] == "0"
     if step == "5":
         assert {cid for cid in ids if after[cid] != before[cid]} == {newcomer}
+
+
+@pytest.mark.parametrize(("last", "desired", "written"), [
+    ({}, {"rank": "40", "band": "warm"}, {"rank": "40", "band": "warm"}),                     # never written
+    ({"rank": "40", "band": "warm"}, {"rank": "44", "band": "warm"}, {}),                     # moved 4 < 5
+    ({"rank": "40", "band": "warm"}, {"rank": "45", "band": "warm"}, {"rank": "45"}),         # moved 5
+    ({"rank": "40", "band": "warm"}, {"rank": "36", "band": "cold"}, {"rank": "36", "band": "cold"}),  # band
+    ({"rank": "40", "band": "warm", "score": "30"}, {"rank": "41", "band": "warm", "score": "31"}, {"score": "31"}),
+])
+def test_rank_is_written_after_a_step_or_a_band_change(last, desired, written):
+    from connector.scores import push_diff
+    names = {"rank": "te_engagement_rank_pct", "band": "te_engagement_band", "score": "te_engagement_score"}
+    wire = lambda props: {names[k]: v for k, v in props.items()}   # noqa: E731
+    updates = push_diff({"c1": wire(desired)}, {"c1": wire(last)} if last else {}, 5)
+    assert updates == ({"c1": wire(written)} if written else {})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connector.scoring.config import load_model
 from connector.scoring.model import Score, score_band
@@ -109,3 +111,14 @@ def test_percentile_ranks_edges():
     assert percentile_ranks({}) == {}
     assert percentile_ranks({"only": 3.0}) == {"only": 100.0}
     assert set(percentile_ranks({f"c{i}": 7.0 for i in range(5)}).values()) == {100.0}
+
+
+@settings(max_examples=100)
+@given(st.dictionaries(st.text(min_size=1, max_size=4), st.sampled_from([0.0, 3.0, 12.5, 40.0, 75.0, 99.0]), max_size=40))
+def test_ranks_keep_score_order_and_inactive_contacts_at_zero(values):
+    ranks = percentile_ranks(values)
+    for a, va in values.items():
+        assert (ranks[a] == 0.0) == (va <= 0)
+        for b, vb in values.items():
+            if va < vb:
+                assert ranks[a] <= ranks[b]

@@ -64,3 +64,19 @@ def test_a_numeric_slug_gives_no_label_and_a_title_does():
     assert DEFAULT.classify("https://boards.greenhouse.io/acme/jobs/4012345").label == ""
     titled = DEFAULT.classify("https://boards.greenhouse.io/acme/jobs/4012345", "Senior Java Developer | Acme")
     assert titled.label == "Senior Java Developer"
+
+
+def test_sales_pages_score_nothing_through_a_sync_unless_careers_hosts_says_so(empty_sandbox, make_connector):
+    from datetime import UTC, datetime, timedelta
+    contact = empty_sandbox.create_contact({"email": "buyer@example.org"})
+    for path in ("/pricing", "/products/hr-suite", "/"):
+        empty_sandbox.add_web_event(contact, url=f"https://www.example.com{path}",
+                                    occurred_at=datetime.now(UTC) - timedelta(hours=1))
+    conn = make_connector(empty_sandbox)
+    conn.run("setup")
+    conn.sync_json()
+    assert empty_sandbox.contact(contact)["te_engagement_score"] == "0"
+    other = make_connector(empty_sandbox)
+    other.run("setup")
+    other.sync_json(CAREERS_HOSTS="www.example.com")
+    assert empty_sandbox.contact(contact)["te_engagement_score"] == "8"     # 3 careers pages of 3 points, 1 h old

@@ -60,7 +60,10 @@ class ActivitySeeder:
             # the fans recruiters want to call whether or not they applied (model v2's return visits).
             person["steady"] = True
             today = now - now % DAY
-            for day in sorted(rng.sample(range(1, 13), rng.randint(5, 6))):
+            days = rng.randint(5, 6)
+            if person["email"] == DEMO_FAN_EMAIL:   # the showcase fan stays a fan at any hour of the demo
+                days = 6
+            for day in sorted(rng.sample(range(1, 13), days)):
                 self.session(person, today - day * DAY + rng.randint(8, 20) * HOUR, rng.randint(2, 4),
                              vacancies=favourites)
         elif seg == "fan":

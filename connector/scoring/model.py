@@ -132,7 +132,11 @@ def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model
         rows.extend(kind_rows)
         sums.setdefault(table.return_rule.group, []).append(math.fsum(row[6] for row in kind_rows))
     value, ratios = _cap_ratios(sums, table)
-    negatives, lifted = split_negatives(negatives, lifters)
+    lifted: list[Touchpoint] = []
+    if lifters:
+        negatives, lifted = split_negatives(negatives, lifters)
+    elif len(negatives) > 1:
+        negatives.sort(key=_BY_TIME)
     if negatives:
         if value > table.floor:
             cut = table.floor / value
@@ -150,9 +154,10 @@ def _score(touchpoints: Iterable[Touchpoint], now_ts: float, table: Table, model
     contributions.sort(key=_BY_POINTS, reverse=True)
     notes = table.negative_notes
     contributions.extend(Contribution(tp, NEGATIVE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, notes[tp.kind]) for tp in negatives)
-    state = [(tp, notes[f"lifted:{tp.kind}"]) for tp in lifted] + [(tp, notes[tp.kind]) for tp in lifters]
-    state.sort(key=lambda pair: (pair[0].occurred_at, pair[0].kind, pair[0].source_id or ""))
-    contributions.extend(Contribution(tp, STATE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, note) for tp, note in state)
+    if lifters:
+        state = [(tp, notes[f"lifted:{tp.kind}"]) for tp in lifted] + [(tp, notes[tp.kind]) for tp in lifters]
+        state.sort(key=lambda pair: _BY_TIME(pair[0]))
+        contributions.extend(Contribution(tp, STATE_GROUP, 0.0, 1.0, 1.0, 0.0, 0.0, note) for tp, note in state)
     return Score(
         value=value,
         band=BANDS[bisect_right(model.bands, value)],
@@ -258,3 +263,7 @@ def _cap_ratios(sums: dict[str, list[float]], table: Table) -> tuple[float, dict
 _ITEM_TS, _ITEM_SOURCE = itemgetter(0), itemgetter(1)  # items: (ts, source id, touchpoint)
 _ROW_TS, _ROW_RAW = itemgetter(1), itemgetter(6)       # rows: see _score
 _BY_POINTS = attrgetter("points")
+
+
+def _BY_TIME(tp: Touchpoint) -> tuple:  # noqa: N802 - a sort key like the getters above
+    return tp.occurred_at, tp.kind, tp.source_id or ""

@@ -20,20 +20,34 @@ from connector.scoring.records import CAREERS_KINDS, LIFTS, RETURN_VISIT, Touchp
 
 def return_visit_rows(rule: Rule, by_kind: dict[str, list[tuple[float, str, Touchpoint]]], now_ts: float) -> list[list]:
     """Rows (as model._score builds them) of the derived return visits: one per careers day but the oldest."""
-    newest_per_day: dict[float, float] = {}
+    newest: dict[float, tuple[float, Touchpoint]] = {}
     for kind in CAREERS_KINDS:
-        for ts, _sid, _tp in by_kind.get(kind, ()):
+        for ts, _sid, tp in by_kind.get(kind, ()):
             day = ts // SECONDS_PER_DAY
-            if ts > newest_per_day.get(day, -1e300):
-                newest_per_day[day] = ts
+            seen = newest.get(day)
+            if seen is None or ts > seen[0]:
+                newest[day] = (ts, tp)
+    if len(newest) < 2:
+        return []
     rows = []
-    for _day, ts in sorted(newest_per_day.items(), reverse=True)[:-1]:   # the oldest day is no return
-        when = datetime.fromtimestamp(ts, UTC)
-        tp = Touchpoint(RETURN_VISIT, when, when.date().isoformat(), None, f"derived:{when.date().isoformat()}")
+    half_life_s, points = rule.half_life_s, rule.points
+    for day, (ts, tp) in sorted(newest.items(), reverse=True)[:-1]:   # the oldest day is no return
+        key = _day_key(day)
         age = now_ts - ts
-        decay = 0.5 ** (age / rule.half_life_s) if age > 0 else 1.0
-        rows.append([tp, ts, rule, decay, 1.0, "", rule.points * decay])
+        decay = 0.5 ** (age / half_life_s) if age > 0 else 1.0
+        rows.append([Touchpoint(RETURN_VISIT, tp.occurred_at, key, None, f"derived:{key}"), ts, rule, decay, 1.0, "",
+                     points * decay])
     return rows
+
+
+def _day_key(day: float) -> str:
+    key = _DAY_KEYS.get(day)
+    if key is None:
+        key = _DAY_KEYS[day] = datetime.fromtimestamp(day * SECONDS_PER_DAY, UTC).date().isoformat()
+    return key
+
+
+_DAY_KEYS: dict[float, str] = {}     # UTC day number -> "YYYY-MM-DD"; a few hundred entries per horizon
 
 
 def split_negatives(negatives: list[Touchpoint], lifters: list[Touchpoint]) -> tuple[list[Touchpoint], list[Touchpoint]]:
