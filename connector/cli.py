@@ -206,7 +206,8 @@ def explain(obj: Ctx, email, as_json):
     from connector.lookup import explain as explain_contact
     from connector.scoring.config import load_model
     with session_scope(obj.engine()) as session:
-        explanation = explain_contact(session, email, load_model(obj.settings.scoring_model_path), _now())
+        explanation = explain_contact(session, email, load_model(obj.settings.scoring_model_path), _now(),
+                                      obj.settings.reasons_language)
     if as_json:
         click.echo(json.dumps(explanation.as_dict(), indent=2, default=str))
     else:

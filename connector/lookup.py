@@ -43,6 +43,7 @@ class Explanation:
     contact: Contact
     score: Score
     now: datetime
+    language: str = "en"
 
     def as_dict(self) -> dict:
         s = self.score
@@ -54,16 +55,16 @@ class Explanation:
             "name": " ".join(x for x in (self.contact.first_name, self.contact.last_name) if x),
             "score": displayed_score(s.value), "value": round(s.value, 4), "band": s.band,
             "model_version": s.model_version, "suppressed": s.suppressed,
-            "reasons": reasons_text(s, self.now), "group_points": {k: round(v, 4) for k, v in groups.items()},
+            "reasons": reasons_text(s, self.now, language=self.language), "group_points": {k: round(v, 4) for k, v in groups.items()},
             "contributions": contribution_rows(s, self.now), "as_of": self.now.isoformat(),
         }
 
 
-def explain(session: Session, email: str, model: ScoringModel, now: datetime) -> Explanation:
+def explain(session: Session, email: str, model: ScoringModel, now: datetime, language: str = "en") -> Explanation:
     """The contact's score recomputed now from its stored touchpoints, with every contribution."""
     contact = find_contact(session, email)
     touchpoints = load_touchpoints(session, [contact.id])[contact.id]
-    return Explanation(contact=contact, score=compute_score(touchpoints, now, model), now=now)
+    return Explanation(contact=contact, score=compute_score(touchpoints, now, model), now=now, language=language)
 
 
 @dataclass(frozen=True)
