@@ -123,6 +123,10 @@ class Settings:
         "HUBSPOT_RATE_LIMIT_WAIT_BUDGET_SECONDS",
         _number(float, zero_ok=True, words="zero or a positive number", maximum=MAX_WAIT_BUDGET_S),
         "Seconds one run may spend waiting out 429 answers (separate from HUBSPOT_MAX_RETRIES).", 600.0)
+    run_lease_seconds: int = _setting(
+        "RUN_LEASE_SECONDS", _number(int, zero_ok=False, words="a positive whole number", maximum=MAX_WAIT_BUDGET_S),
+        "How long the run lease outlives its last heartbeat (renewed every third of it); then any host may take it.",
+        120)
     hubspot_allow_insecure_http: bool = _setting(
         "HUBSPOT_ALLOW_INSECURE_HTTP", _flag,
         "Allow a plain-http HUBSPOT_BASE_URL other than loopback (sends the token unencrypted; test servers only).",

@@ -19,13 +19,18 @@ class Status:
     quarantined: int
     recent_quarantine: list[Quarantine]
     ambiguous: list[tuple[str, list[str]]]
+    lease_fresh: bool = False          # a run row says `running` truthfully only while the lease's heartbeat lives
+
+    def shown_status(self, run: Run) -> str:
+        return "killed" if run.status == "running" and not self.lease_fresh else run.status
 
 
 def load_status(session: Session, limit: int = 10) -> Status:
     quarantined = session.exec(select(func.count()).select_from(Quarantine).where(Quarantine.resolved.is_(False))).one()
     recent = list(session.exec(select(Quarantine).order_by(Quarantine.id.desc()).limit(limit)))
     return Status(runs=state.last_runs(session, limit), cursors=list(session.exec(select(Cursor))),
-                  quarantined=quarantined, recent_quarantine=recent, ambiguous=store.ambiguous_emails(session))
+                  quarantined=quarantined, recent_quarantine=recent, ambiguous=store.ambiguous_emails(session),
+                  lease_fresh=bool((held := state.lease_holder(session)) and held[2]))
 
 
 def run_counts(run: Run) -> dict:

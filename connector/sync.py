@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from connector import state, store
+from connector import state, stopping, store
 from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import ConnectorError, DailyLimitError, StateError
+from connector.heartbeat import LeaseHeartbeat
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.pull import (
@@ -28,6 +29,7 @@ from connector.hubspot.touchpoints import email_campaign_name, email_event_touch
 from connector.scores import desired_properties, rescore
 from connector.scoring.config import load_model
 from connector.scoring.vacancies import VacancyMatcher
+from connector.stopping import StopRequestedError
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 3600 * 1000
@@ -71,8 +73,10 @@ class Sync:
         with session_scope(self.engine) as session:
             if state.get_fact(session, FACT_SETUP_AT) is None:
                 raise StateError("the portal is not set up yet: run `connector setup` first")
-            state.acquire_lease(session)
+            state.acquire_lease(session, seconds=self.settings.run_lease_seconds)
+            state.close_dead_runs(session)
             self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
+        heartbeat = LeaseHeartbeat(self.engine, self.settings.run_lease_seconds, self.client.halt).start()
         report = SyncReport(run_id=self.run_id)
         started = time.monotonic()
         try:
@@ -84,10 +88,15 @@ class Sync:
             if caps[FACT_WEB_EVENTS] == "yes":
                 self.pull_web_events()
             self.resolve()
+            stopping.check()
             self.score()
+            stopping.check()
             self.push()
         except DailyLimitError as exc:
             report.status, report.error = "stopped", str(exc)
+            raise
+        except StopRequestedError as exc:      # SIGTERM/SIGINT: what was committed stays, the run resumes next time
+            report.status, report.error = "interrupted", str(exc)
             raise
         except ConnectorError as exc:
             report.status, report.error = "failed", str(exc)
@@ -96,6 +105,7 @@ class Sync:
             report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            heartbeat.stop()
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
             report.planned = self.planned

@@ -1,0 +1,23 @@
+"""What `connector unlock` and `connector forget` do, below the CLI (which only parses flags and prints)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from connector import state
+from connector.db import session_scope
+from connector.errors import StateError
+
+
+def unlock_lease(engine: Engine, *, force: bool) -> str:
+    """Remove the run lease unless its heartbeat is fresh (then only with force); say what was done."""
+    with session_scope(engine) as session:
+        held = state.lease_holder(session)
+        if held is None:
+            return "no run lease is held"
+        holder, until, fresh = held
+        if fresh and not force:
+            raise StateError(f"the lease of {holder} is fresh (heartbeat valid until {until:%Y-%m-%d %H:%M:%S} UTC): "
+                             "a run is alive; stop it, or use --force if you know that process is gone")
+        state.release_lease(session, force=True)
+    return f"removed the run lease of {holder}" + (" (its heartbeat was still fresh)" if fresh else "")
