@@ -155,6 +155,15 @@ def unlock(obj: Ctx, force):
     console.print(term(unlock_lease(obj.engine(), force=force)))
 
 
+@cli.command()
+@click.argument("email")
+@click.pass_obj
+def forget(obj: Ctx, email):
+    """Purge EMAIL's person from the local state (GDPR erasure); never deletes anything in HubSpot or the ATS."""
+    from connector.safety_commands import forget_person
+    console.print(term(forget_person(obj.engine(), email)))
+
+
 def _now():
     from datetime import UTC, datetime
     return datetime.now(UTC)

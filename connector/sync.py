@@ -26,6 +26,7 @@ from connector.hubspot.pull import (
 from connector.hubspot.push import push_contact_updates
 from connector.hubspot.timeparse import dt_to_ms
 from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
+from connector.purge import DELETED_IN_HUBSPOT, ForgottenFilter, flush_freed_pages, purge_contact
 from connector.scores import desired_properties, rescore
 from connector.scoring.config import load_model
 from connector.scoring.vacancies import VacancyMatcher
@@ -125,10 +126,11 @@ class Sync:
         """Contacts changed since the cursor; a page's rows and the advanced cursor commit together."""
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.CONTACTS_STREAM) or S.EPOCH_FLOOR_MS
+            forgotten = ForgottenFilter(session)
         self.progress("pulling contacts")
         for page in fetch_contact_pages(self.client, since, self.until_ms):
             with session_scope(self.engine) as session:
-                self._add("contacts_pulled", store.save_contacts(session, page.rows))
+                self._add("contacts_pulled", store.save_contacts(session, forgotten.contacts(page.rows)))
                 for bad in page.bad:
                     self._quarantine(session, bad)
                 state.set_cursor(session, S.CONTACTS_STREAM, max(page.checkpoint_ms, since))
@@ -136,6 +138,7 @@ class Sync:
     def pull_email_events(self) -> None:
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
+            forgotten = ForgottenFilter(session)
         self.progress("pulling email events")
         start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
         for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
@@ -151,7 +154,7 @@ class Sync:
                         names[named[0]] = named[1]
                 store.save_campaign_names(session, names)
                 self._add("email_events_read", len(events))
-                self._add("touchpoints_new", store.save_touchpoints(session, rows))
+                self._add("touchpoints_new", store.save_touchpoints(session, forgotten.touchpoints(rows)))
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
 
     def pull_web_events(self) -> None:
@@ -211,8 +214,12 @@ class Sync:
         with session_scope(self.engine) as session:
             for cid, prop, error in result.failed:
                 store.quarantine(session, source="push", record_id=cid, field=prop, error=error, run_id=self.run_id)
-            for cid in result.gone:     # archived or deleted in HubSpot: keep the row, stop scoring and writing it
-                store.mark_archived(session, cid)
+            for cid in result.gone:     # deleted in HubSpot (GDPR or plain): purge locally, never write to it again
+                purge_contact(session, cid, DELETED_IN_HUBSPOT)
+            self._add("contacts_purged", len(result.gone))
+        if result.gone:
+            with session_scope(self.engine) as session:
+                flush_freed_pages(session)
         self._add("contacts_updated", len(result.written))
         self._add("property_values_written", sum(len(p) for p in result.written.values()))
         self._add("batch_update_requests", result.requests)
