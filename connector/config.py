@@ -55,6 +55,17 @@ def _token(raw: str) -> str:
     return value
 
 
+def _iso_instant(raw: str) -> str:
+    from datetime import datetime
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an ISO-8601 instant like 2026-01-31T12:00:00Z") from None
+    if moment.tzinfo is None:
+        raise ValueError("needs a time zone (end it with Z for UTC)")
+    return raw.strip()
+
+
 def _flag(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in TRUE_WORDS + FALSE_WORDS:
@@ -151,8 +162,17 @@ class Settings:
         DEFAULT_VACANCY_URL_PATTERN)
     careers_hosts: str | None = _setting(
         "CAREERS_HOSTS", _text, "Comma-separated hosts of the careers site (empty: every host counts).")
+    pinned_now: str | None = _setting(
+        "CONNECTOR_PINNED_NOW", _iso_instant,
+        "Pin the run's clock to this UTC instant (ISO-8601), for reproducible test runs; leave empty in production.")
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
+
+    @property
+    def pinned_clock(self):
+        """CONNECTOR_PINNED_NOW as an aware datetime, or None."""
+        from datetime import datetime
+        return datetime.fromisoformat(self.pinned_now.replace("Z", "+00:00")) if self.pinned_now else None
 
     @property
     def rate_limit_per_10s(self) -> int:

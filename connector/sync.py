@@ -58,7 +58,7 @@ class Sync:
         self.settings, self.engine, self.client = settings, engine, client
         self.dry_run = dry_run
         self.planned: dict[str, dict[str, str]] = {}
-        self.now = now or datetime.now(UTC)
+        self.now = now or settings.pinned_clock or datetime.now(UTC)
         self.until_ms = dt_to_ms(self.now) - settings.sync_lag_seconds * 1000
         self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
         self.matcher = VacancyMatcher(settings.vacancy_url_pattern, settings.careers_hosts)

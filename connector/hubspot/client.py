@@ -288,5 +288,6 @@ class HubSpotClient:
             policy = str((exc.body or {}).get("policyName") or "") if isinstance(exc.body, dict) else ""
             if search and policy.upper() in ("", "SECONDLY"):
                 return SEARCH_429_WAIT_S
-            return GENERAL_WINDOW_S      # the rolling window must roll; sooner only burns retries
+            # the rolling window must roll (sooner only burns retries): as long as HubSpot says it is
+            return self.general.server_window_s or GENERAL_WINDOW_S
         return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** attempt) * (0.5 + random.random() / 2)
