@@ -16,6 +16,7 @@ from connector import logs, render
 from connector.config import Settings, load_settings
 from connector.db import make_engine, migrate, session_scope
 from connector.errors import ConfigError, ConnectorError
+from connector.stopping import StopRequestedError, handle_stop_signals
 from connector.views.safe_text import one_line, term
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -43,6 +44,9 @@ class ConnectorGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except StopRequestedError as exc:       # a clean stop is not an error: say so, exit 0 (SIGTERM) or 130
+            click.echo(f"stopped: {one_line(exc)}", err=True)
+            sys.exit(exc.exit_code)
         except ConnectorError as exc:
             click.echo(f"error: {one_line(exc)}", err=True)
             sys.exit(exc.exit_code)
@@ -94,8 +98,9 @@ def setup(obj: Ctx, dry_run):
 def sync(obj: Ctx, as_json, dry_run, notify):
     """Pull changed contacts and events, rescore, write changed values and recruiter tasks to HubSpot."""
     from connector.sync import Sync
-    report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json),
-                  dry_run=dry_run, notify=True if notify else None).run()
+    with handle_stop_signals():
+        report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json),
+                      dry_run=dry_run, notify=True if notify else None).run()
     if as_json:
         click.echo(json.dumps({"run_id": report.run_id, "status": report.status, "api_calls": report.api_calls,
                                **report.counts}, sort_keys=True))
@@ -156,7 +161,8 @@ def daemon(obj: Ctx, interval_seconds, max_runs):
                  json.dumps(report.counts, sort_keys=True))
 
     interval = interval_seconds or settings.sync_interval_minutes * 60
-    runs = run_daemon(once, interval_seconds=interval, max_runs=max_runs)
+    with handle_stop_signals():
+        runs = run_daemon(once, interval_seconds=interval, max_runs=max_runs)
     console.print(f"daemon stopped after {runs} runs")
 
 
@@ -190,6 +196,24 @@ def ats_stages(obj: Ctx):
     mapper = StageMapper(load_overrides(obj.settings.ats_stage_map_path))
     with session_scope(obj.engine()) as session:
         render.ats_stages(console, ats_store.stages(session, mapper))
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Remove the lease even though its heartbeat is fresh.")
+@click.pass_obj
+def unlock(obj: Ctx, force):
+    """Remove a stale run lease (refused while its heartbeat is fresh, unless --force)."""
+    from connector.safety_commands import unlock_lease
+    console.print(term(unlock_lease(obj.engine(), force=force)))
+
+
+@cli.command()
+@click.argument("email")
+@click.pass_obj
+def forget(obj: Ctx, email):
+    """Purge EMAIL's person from the local state (GDPR erasure); never deletes anything in HubSpot or the ATS."""
+    from connector.safety_commands import forget_person
+    console.print(term(forget_person(obj.engine(), email)))
 
 
 def _now():

@@ -70,6 +70,17 @@ def _token(raw: str) -> str:
     return value
 
 
+def _iso_instant(raw: str) -> str:
+    from datetime import datetime
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an ISO-8601 instant like 2026-01-31T12:00:00Z") from None
+    if moment.tzinfo is None:
+        raise ValueError("needs a time zone (end it with Z for UTC)")
+    return raw.strip()
+
+
 def _flag(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in TRUE_WORDS + FALSE_WORDS:
@@ -164,6 +175,10 @@ class Settings:
         "HUBSPOT_RATE_LIMIT_WAIT_BUDGET_SECONDS",
         _number(float, zero_ok=True, words="zero or a positive number", maximum=MAX_WAIT_BUDGET_S),
         "Seconds one run may spend waiting out 429 answers (separate from HUBSPOT_MAX_RETRIES).", 600.0)
+    run_lease_seconds: int = _setting(
+        "RUN_LEASE_SECONDS", _number(int, zero_ok=False, words="a positive whole number", maximum=MAX_WAIT_BUDGET_S),
+        "How long the run lease outlives its last heartbeat (renewed every third of it); then any host may take it.",
+        120)
     hubspot_allow_insecure_http: bool = _setting(
         "HUBSPOT_ALLOW_INSECURE_HTTP", _flag,
         "Allow a plain-http HUBSPOT_BASE_URL other than loopback (sends the token unencrypted; test servers only).",
@@ -247,8 +262,17 @@ class Settings:
         "APPLICATION_FORM_IDS", _guids, "Comma-separated guids of HubSpot forms whose submissions are applications (`connector setup` lists the forms).", ())
     start_application_form_ids: tuple[str, ...] = _setting(
         "START_APPLICATION_FORM_IDS", _guids, "Comma-separated guids of \"start application\" forms: a submission is an apply intent.", ())
+    pinned_now: str | None = _setting(
+        "CONNECTOR_PINNED_NOW", _iso_instant,
+        "Pin the run's clock to this UTC instant (ISO-8601), for reproducible test runs; leave empty in production.")
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
+
+    @property
+    def pinned_clock(self):
+        """CONNECTOR_PINNED_NOW as an aware datetime, or None."""
+        from datetime import datetime
+        return datetime.fromisoformat(self.pinned_now.replace("Z", "+00:00")) if self.pinned_now else None
 
     @property
     def rate_limit_per_10s(self) -> int:

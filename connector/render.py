@@ -139,7 +139,8 @@ def status(console: Console, st) -> None:
     for run in st.runs:
         counts = run_counts(run)
         short = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k != "seconds")
-        table.add_row(str(run.id), run.kind, f"{run.started_at:%Y-%m-%d %H:%M:%S}", run.status, str(run.api_calls),
+        table.add_row(str(run.id), run.kind, f"{run.started_at:%Y-%m-%d %H:%M:%S}", st.shown_status(run),
+                      str(run.api_calls),
                       term(short), term(run.error or ""))
     console.print(table)
     for cursor in st.cursors:

@@ -22,6 +22,10 @@ class Status:
     ambiguous: list[tuple[str, list[str]]]
     ats_unmatched: list = None
     ats_unmapped_recruiters: list[str] = None
+    lease_fresh: bool = False          # a run row says `running` truthfully only while the lease's heartbeat lives
+
+    def shown_status(self, run: Run) -> str:
+        return "killed" if run.status == "running" and not self.lease_fresh else run.status
 
 
 def load_status(session: Session, limit: int = 10, recruiter_map: dict[str, str] | None = None) -> Status:
@@ -30,7 +34,8 @@ def load_status(session: Session, limit: int = 10, recruiter_map: dict[str, str]
     return Status(runs=state.last_runs(session, limit), cursors=list(session.exec(select(Cursor))),
                   quarantined=quarantined, recent_quarantine=recent, ambiguous=store.ambiguous_emails(session),
                   ats_unmatched=ats_store.candidates_without_contact(session),
-                  ats_unmapped_recruiters=ats_store.unmapped_recruiters(session, recruiter_map))
+                  ats_unmapped_recruiters=ats_store.unmapped_recruiters(session, recruiter_map),
+                  lease_fresh=bool((held := state.lease_holder(session)) and held[2]))
 
 
 def run_counts(run: Run) -> dict:

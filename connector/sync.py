@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from connector import forgotten, outbox, state, store
+from connector import outbox, state, stopping, store
 from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import AuthError, ConnectorError, DailyLimitError, StateError
+from connector.forgotten import update_flags
+from connector.heartbeat import LeaseHeartbeat
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.forms import fetch_form_pages, fetch_forms, unknown_form_ids
@@ -26,10 +28,12 @@ from connector.hubspot.pull import (
 from connector.hubspot.push import push_contact_updates
 from connector.hubspot.timeparse import dt_to_ms
 from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
+from connector.purge import DELETED_IN_HUBSPOT, ForgottenFilter, flush_freed_pages, purge_contact
 from connector.scores import desired_properties, push_diff, rescore
 from connector.scoring.config import load_model
 from connector.scoring.vacancies import VacancyMatcher
 from connector.state.abandoned import abandoned_properties
+from connector.stopping import StopRequestedError
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 3600 * 1000
@@ -74,7 +78,7 @@ class Sync:
         self.planned: dict[str, dict[str, str]] = {}
         self.planned_tasks: list = []
         self.planned_flags = None
-        self.now = now or datetime.now(UTC)
+        self.now = now or settings.pinned_clock or datetime.now(UTC)
         self.until_ms = dt_to_ms(self.now) - settings.sync_lag_seconds * 1000
         self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
         self.matcher = VacancyMatcher(settings.vacancy_url_pattern, settings.careers_hosts)
@@ -90,8 +94,10 @@ class Sync:
         with session_scope(self.engine) as session:
             if state.get_fact(session, FACT_SETUP_AT) is None:
                 raise StateError("the portal is not set up yet: run `connector setup` first")
-            state.acquire_lease(session)
+            state.acquire_lease(session, seconds=self.settings.run_lease_seconds)
+            state.close_dead_runs(session)
             self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
+        heartbeat = LeaseHeartbeat(self.engine, self.settings.run_lease_seconds, self.client.halt).start()
         report = SyncReport(run_id=self.run_id)
         started = time.monotonic()
         try:
@@ -106,12 +112,17 @@ class Sync:
                 self.pull_forms()
             self.pull_ats()
             self.resolve()
+            stopping.check()
             self.score()
             self.act()
+            stopping.check()
             self.push()
             self.push_tasks()
         except DailyLimitError as exc:
             report.status, report.error = "stopped", str(exc)
+            raise
+        except StopRequestedError as exc:      # SIGTERM/SIGINT: what was committed stays, the run resumes next time
+            report.status, report.error = "interrupted", str(exc)
             raise
         except ConnectorError as exc:
             report.status, report.error = "failed", str(exc)
@@ -120,6 +131,7 @@ class Sync:
             report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            heartbeat.stop()
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
             report.planned, report.planned_tasks = self.planned, self.planned_tasks
@@ -140,10 +152,11 @@ class Sync:
         """Contacts changed since the cursor; a page's rows and the advanced cursor commit together."""
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.CONTACTS_STREAM) or S.EPOCH_FLOOR_MS
+            forgotten = ForgottenFilter(session)
         self.progress("pulling contacts")
         for page in fetch_contact_pages(self.client, since, self.until_ms):
             with session_scope(self.engine) as session:
-                self._add("contacts_pulled", store.save_contacts(session, page.rows))
+                self._add("contacts_pulled", store.save_contacts(session, forgotten.contacts(page.rows)))
                 for bad in page.bad:
                     self._quarantine(session, bad)
                 state.set_cursor(session, S.CONTACTS_STREAM, max(page.checkpoint_ms, since))
@@ -151,6 +164,7 @@ class Sync:
     def pull_email_events(self) -> None:
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
+            forgotten = ForgottenFilter(session)
         self.progress("pulling email events")
         start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
         for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
@@ -167,7 +181,7 @@ class Sync:
                 rows = _deliveries_that_matter(session, rows)
                 store.save_campaign_names(session, names)
                 self._add("email_events_read", len(events))
-                self._add("touchpoints_new", store.save_touchpoints(session, rows))
+                self._add("touchpoints_new", store.save_touchpoints(session, forgotten.touchpoints(rows)))
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
 
     def pull_web_events(self) -> None:
@@ -265,7 +279,7 @@ class Sync:
         if not notifying:
             self._add("tasks_baselined", plan.baselined)
         with session_scope(self.engine) as session:
-            flags = forgotten.update_flags(session, self.settings, self.now, dry_run=self.dry_run)
+            flags = update_flags(session, self.settings, self.now, dry_run=self.dry_run)
         self.planned_flags = flags
         self._add("abandoned_flagged", len(flags.to_set))
         self._add("abandoned_cleared", len(flags.to_clear))
@@ -310,8 +324,12 @@ class Sync:
         with session_scope(self.engine) as session:
             for cid, prop, error in result.failed:
                 store.quarantine(session, source="push", record_id=cid, field=prop, error=error, run_id=self.run_id)
-            for cid in result.gone:     # archived or deleted in HubSpot: keep the row, stop scoring and writing it
-                store.mark_archived(session, cid)
+            for cid in result.gone:     # deleted in HubSpot (GDPR or plain): purge locally, never write to it again
+                purge_contact(session, cid, DELETED_IN_HUBSPOT)
+            self._add("contacts_purged", len(result.gone))
+        if result.gone:
+            with session_scope(self.engine) as session:
+                flush_freed_pages(session)
         self._add("contacts_updated", len(result.written))
         self._add("property_values_written", sum(len(p) for p in result.written.values()))
         self._add("batch_update_requests", result.requests)

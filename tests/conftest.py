@@ -19,7 +19,8 @@ FAST_LIMITS = {"rate_limit": 100_000, "rate_window_s": 10.0, "search_rate_per_s"
 def clean_env(monkeypatch, tmp_path):
     """No real token, proxy or .env can reach a test; each test runs in its own folder."""
     for key in list(os.environ):
-        if key.startswith(("HUBSPOT_", "ATS_", "DATABASE_", "SCORING_", "SYNC_", "VACANCY_", "CAREERS_")) or \
+        if key.startswith(("HUBSPOT_", "ATS_", "DATABASE_", "SCORING_", "SYNC_", "VACANCY_", "CAREERS_", "CONNECTOR_",
+                           "RUN_")) or \
                 key.lower().endswith("_proxy"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -74,8 +75,8 @@ class Connector:
         return result
 
     def sync_json(self, **env) -> dict:
-        result = self.run("sync", "--json", **env)
-        return json.loads(result.output.strip().splitlines()[-1])
+        result = self.run("sync", "--json", **env)     # stderr (log lines) is mixed in: take the JSON line
+        return json.loads([line for line in result.output.strip().splitlines() if line.startswith("{")][-1])
 
 
 @pytest.fixture

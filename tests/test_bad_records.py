@@ -62,7 +62,20 @@ def _surrogate_in_click_url(sandbox):
     return "email_event", f"{event['id']}@{created}", "url"
 
 
-CASES = [_surrogate_name, _nul_in_name, _raw_bytes_in_search_page, _surrogate_in_page_view_url,
+def _not_an_email(sandbox):
+    cid = sandbox.create_contact({"email": "anna@@example..org", "firstname": "Odd"})
+    return "contact", cid, "email"
+
+
+def _event_from_the_far_future(sandbox):
+    _, email = _fan(sandbox)
+    created = int((datetime.now(UTC) - timedelta(hours=6)).timestamp() * 1000)
+    event = sandbox.add_email_event(type="OPEN", recipient=email, emailCampaignId=33, created=created)
+    sandbox.corrupt_responses(f'"created": {created}', b'"created": 99999999999999999')
+    return "email_event", f"{event['id']}@99999999999999999", "created"
+
+
+CASES = [_not_an_email, _event_from_the_far_future, _surrogate_name, _nul_in_name, _raw_bytes_in_search_page, _surrogate_in_page_view_url,
          _unparseable_occurred_at, _created_in_seconds, _surrogate_in_click_url]
 
 
@@ -110,3 +123,16 @@ def test_page_view_recorded_late_is_read_by_the_next_run(connector, sandbox):
     db = sqlite3.connect(connector.db_path)
     assert db.execute("select count(*) from touchpoint where source_id = ?", (late["id"],)).fetchone()[0] == 1
     assert again["touchpoints_new"] == 0          # the overlap re-read is idempotent
+
+
+def test_unknown_event_types_and_huge_values_are_taken_in_or_ignored_without_stopping(connector, sandbox):
+    _, email = _fan(sandbox)
+    huge = sandbox.create_contact({"email": "huge@example.org", "firstname": "H" * 60_000})
+    sandbox.add_email_event(type="HOLOGRAM", recipient=email, emailCampaignId=34)
+    sandbox.add_email_event(type="BOUNCE", recipient=email, emailCampaignId=34, category="SOMETHING_NEW")
+    connector.run("setup")
+    counts = connector.sync_json()
+    assert counts["status"] == "ok" and counts.get("quarantined", 0) == 0
+    assert [c["id"] for c in sandbox.contacts() if not c["properties"].get("te_engagement_band")] == []
+    db = sqlite3.connect(connector.db_path)
+    assert len(db.execute("select first_name from contact where id = ?", (huge,)).fetchone()[0]) == 60_000

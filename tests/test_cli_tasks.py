@@ -171,7 +171,7 @@ def test_refused_owners_are_reported_and_retried_the_others_created(empty_sandbo
 
 def test_kill_after_task_create_reached_hubspot_makes_no_duplicate(sandbox, connector):
     connector.run("setup")
-    sandbox.add_fault(kind="late", delay_s=8, path_prefix=BATCH_CREATE)   # created at once, answered late
+    sandbox.add_fault(kind="hang_after", delay_s=8, path_prefix=BATCH_CREATE)   # created at once, answered late
     proc = subprocess.Popen([sys.executable, "-m", "connector", "sync", "--notify"],
                             env={**os.environ, **connector.environ()},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,6 +6,7 @@ translated here into the ConnectorError tree; retry and backoff live here and no
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import random
@@ -19,8 +20,16 @@ import requests
 import urllib3
 from hubspot import HubSpot
 
+from connector import stopping
 from connector.config import Settings
-from connector.errors import AuthError, DailyLimitError, FatalError, RetryableError, SourceError
+from connector.errors import (
+    AuthError,
+    ConnectorError,
+    DailyLimitError,
+    FatalError,
+    RetryableError,
+    SourceError,
+)
 from connector.hubspot.ratelimit import RollingLimiter
 from connector.hubspot.transport import tls_error, transport_error
 
@@ -126,12 +135,15 @@ class UndecodablePayloadError(FatalError):
 class HubSpotClient:
     """The SDK pointed at HUBSPOT_BASE_URL, with one retry loop, two rate budgets and error mapping."""
 
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = stopping.sleep,
                  clock: Callable[[], float] = time.monotonic):
         token = settings.require_token()
         self.base_url = settings.hubspot_base_url
         self.host = urlsplit(self.base_url).hostname or self.base_url
         self.max_retries = settings.hubspot_max_retries
+        self.wait_budget_s = settings.hubspot_rate_limit_wait_budget_seconds
+        self.waited_429_s = 0.0
+        self._halted: ConnectorError | None = None    # 401, DAILY 429, lost lease: no later call is sent
         self.timeout = (CONNECT_TIMEOUT_S, settings.hubspot_timeout_seconds)
         self._sleep = sleep
         self._token = token
@@ -144,6 +156,10 @@ class HubSpotClient:
         self.stats = CallStats()
         self._stats_lock = threading.Lock()
         self._apis: dict[str, object] = {}
+
+    def halt(self, error) -> None:
+        """Refuse every later call of this client with `error` (a lost lease, a revoked token, the daily limit)."""
+        self._halted = self._halted or error
 
     def api(self, dotted: str):
         """A cached SDK API object, e.g. api("crm.contacts.search_api"); the SDK builds a new pool per access."""
@@ -231,22 +247,39 @@ class HubSpotClient:
                 self.stats.daily_remaining = int(daily)
 
     def _retrying(self, what, search, once):
+        """One call with retries: 5xx and timeouts get HUBSPOT_MAX_RETRIES tries; 429s are waited out within the
+        run's HUBSPOT_RATE_LIMIT_WAIT_BUDGET_SECONDS; a 401 or DAILY 429 halts every later call (other batches
+        in flight included), as HubSpot asks apps to stop calling then."""
         attempt = 0
         while True:
+            stopping.check()
+            if self._halted is not None:
+                raise copy.copy(self._halted)
             try:
                 return once()
-            except DailyLimitError:
+            except (DailyLimitError, AuthError) as exc:
+                if isinstance(exc, DailyLimitError) or exc.status == 401:
+                    self._halted = self._halted or exc
                 raise
             except RetryableError as exc:
-                if attempt >= self.max_retries:
+                wait = self._backoff(exc, attempt, search)
+                if exc.status == 429:
+                    with self._stats_lock:
+                        over = self.waited_429_s + wait > self.wait_budget_s
+                        self.waited_429_s += 0 if over else wait
+                    if over:
+                        raise RetryableError(f"{exc}: still rate limited after waiting {self.waited_429_s:.0f} s "
+                                             "(HUBSPOT_RATE_LIMIT_WAIT_BUDGET_SECONDS)", status=429, body=exc.body,
+                                             retry_after=exc.retry_after) from None
+                elif attempt >= self.max_retries:
                     raise RetryableError(f"{exc} (gave up after {attempt + 1} attempts)", status=exc.status,
                                          body=exc.body, retry_after=exc.retry_after) from None
-                wait = self._backoff(exc, attempt, search)
+                else:
+                    attempt += 1
                 log.warning("%s; retrying in %.1f s", exc, wait)
                 (self.search if search else self.general).pause(wait)
                 with self._stats_lock:
                     self.stats.retries += 1
-                attempt += 1
 
     def _backoff(self, exc: RetryableError, attempt: int, search: bool) -> float:
         if exc.retry_after is not None:
@@ -255,5 +288,6 @@ class HubSpotClient:
             policy = str((exc.body or {}).get("policyName") or "") if isinstance(exc.body, dict) else ""
             if search and policy.upper() in ("", "SECONDLY"):
                 return SEARCH_429_WAIT_S
-            return GENERAL_WINDOW_S      # the rolling window must roll; sooner only burns retries
+            # the rolling window must roll (sooner only burns retries): as long as HubSpot says it is
+            return self.general.server_window_s or GENERAL_WINDOW_S
         return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** attempt) * (0.5 + random.random() / 2)

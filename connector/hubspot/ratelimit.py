@@ -23,6 +23,7 @@ class RollingLimiter:
         self._paused_until = 0.0
         self._lock = threading.Lock()
         self.waited_s = 0.0
+        self.server_window_s: float | None = None     # the window HubSpot says it counts in (Interval header)
 
     def acquire(self) -> None:
         """Block until one more request fits in the window, then count it."""
@@ -46,6 +47,8 @@ class RollingLimiter:
         remaining = _int_header(headers, "X-HubSpot-RateLimit-Remaining")
         interval_ms = _int_header(headers, "X-HubSpot-RateLimit-Interval-Milliseconds")
         with self._lock:
+            if interval_ms:
+                self.server_window_s = interval_ms / 1000.0
             if maximum and maximum < self.limit:
                 self.limit = maximum
             if remaining is not None and remaining <= LOW_REMAINING and maximum:

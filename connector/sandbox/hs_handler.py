@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -62,10 +63,15 @@ class RequestHandler(BaseHTTPRequestHandler):
                 bad_json = True
         query = parse_qs(parts.query, keep_blank_values=True)
         record = RecordedRequest(self.command, parts.path, scrub(query, sandbox.token),
-                                 scrub(body, sandbox.token), 0, False)
+                                 scrub(body, sandbox.token), 0, False, time.monotonic())
         sandbox.requests.append(record)
         record.routed = sandbox._match(self.command, parts.path)[0] is not None
         fault = sandbox.faults.take(self.command, parts.path)
+        plan = getattr(sandbox, "storm", None)      # only the HubSpot sandbox has a fault storm
+        storm = plan.draw() if fault is None and plan is not None else None
+        if storm is not None:
+            self._storm(storm, record, parts, query, body, bad_json)
+            return
         if fault is not None and fault.kind == "timeout":
             sandbox._stopping.wait(fault.delay_s)
             self.close_connection = True
@@ -87,9 +93,36 @@ class RequestHandler(BaseHTTPRequestHandler):
             extra = {"raw": raw} if getattr(sandbox, "wants_raw_body", False) else {}
             status, payload, headers = sandbox.handle(self.command, parts.path, query, body,
                                                       self.headers.get("Authorization"), bad_json, **extra)
-            if fault is not None and fault.kind == "late":   # HubSpot did the work; the answer is slow to come
-                sandbox._stopping.wait(fault.delay_s)
         record.status = status
+        if fault is not None and fault.kind == "hang_after":     # done on the server; the answer comes late
+            sandbox._stopping.wait(fault.delay_s)
+        self._answer(status, payload, headers)
+
+    def _storm(self, kind, record, parts, query, body, bad_json) -> None:
+        sandbox = self.sandbox
+        if kind == "lost_answer":
+            record.status, _payload, _headers = sandbox.handle(self.command, parts.path, query, body,
+                                                               self.headers.get("Authorization"), bad_json)
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if kind == "5xx":
+            record.status = 503
+            self._answer(503, fault_body(503), {})
+            return
+        record.status = 429      # without Retry-After; search 429s carry no rate-limit headers either [V]
+        route = sandbox._match(self.command, parts.path)[0]
+        if route is not None and route.search:
+            self._answer(429, rate_limited_body("SECONDLY", PORTAL_ID), {})
+            return
+        limiter = sandbox.limiter
+        headers = {"X-HubSpot-RateLimit-Max": str(limiter.rate_limit), "X-HubSpot-RateLimit-Remaining": "0",
+                   "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(limiter.window_s * 1000))}
+        self._answer(429, rate_limited_body("TEN_SECONDLY_ROLLING", PORTAL_ID), headers)
+
+    def _answer(self, status, payload, headers) -> None:
+        sandbox = self.sandbox
         data = json.dumps(payload).encode()
         for find, replacement in getattr(sandbox, "response_patches", ()):     # fault knob: bytes as a broken HubSpot sends them
             data = data.replace(find, replacement)
@@ -101,4 +134,5 @@ class RequestHandler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        with contextlib.suppress(OSError):      # the client may be gone (killed, timed out)
+            self.wfile.write(data)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 
 SEARCH_WINDOW_S = 1.0
-FAULT_KINDS = ("status", "timeout", "slow", "late")   # late: applied at once, answered after delay_s
+FAULT_KINDS = ("status", "timeout", "slow", "hang_after")   # hang_after: applied, then the answer is held
 
 
 class RateLimiter:
@@ -141,3 +142,42 @@ class FaultPlan:
                     fired = fault
             self.faults = [f for f in self.faults if f.count > 0]
         return fired
+
+
+STORM_KINDS = ("5xx", "lost_answer", "429_burst")
+
+
+class Storm:
+    """Random faults on a share of requests: 5xx (not applied), a lost answer (applied, connection closed
+    without a response, as a timeout after the server did the work), or a burst of 429s without Retry-After."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rate = 0.0
+        self.burst = 0
+        self._left = 0
+        self._rng = random.Random(0)
+        self.fired: dict[str, int] = {}
+
+    def start(self, *, rate: float, seed: int = 0, burst: int = 3) -> None:
+        with self.lock:
+            self.rate, self.burst, self._left, self._rng, self.fired = rate, burst, 0, random.Random(seed), {}
+
+    def stop(self) -> None:
+        with self.lock:
+            self.rate, self._left = 0.0, 0
+
+    def draw(self) -> str | None:
+        """The storm fault for this request, if any."""
+        with self.lock:
+            if self._left > 0:
+                self._left -= 1
+                kind = "429_burst"
+            elif self.rate and self._rng.random() < self.rate:
+                kind = self._rng.choice(STORM_KINDS)
+                if kind == "429_burst":
+                    self._left = self.burst - 1
+            else:
+                return None
+            self.fired[kind] = self.fired.get(kind, 0) + 1
+            return kind

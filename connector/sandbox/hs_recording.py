@@ -17,6 +17,7 @@ class RecordedRequest:
     body: object | None
     status: int
     routed: bool
+    at: float = 0.0          # time.monotonic() on arrival: lets tests check rolling-window rates
 
 
 def scrub(value: object, token: str) -> object:

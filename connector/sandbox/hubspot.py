@@ -26,7 +26,7 @@ from . import (
 )
 from .hs_errors import ApiError, error_body, rate_limited_body, unauthenticated, validation
 from .hs_handler import RequestHandler
-from .hs_limits import FaultPlan, RateLimiter
+from .hs_limits import FaultPlan, RateLimiter, Storm
 from .hs_lists import SandboxListsMixin
 from .hs_props import epoch_ms
 from .hs_recording import RecordedRequest
@@ -72,6 +72,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
         self.scopes = frozenset(scopes) if scopes is not None else DEFAULT_SCOPES
         self.limiter = RateLimiter(rate_limit, rate_window_s, search_rate_per_s, daily_limit)
         self.faults = FaultPlan()
+        self.storm = Storm()
         self.requests: list[RecordedRequest] = []
         self.response_patches: list[tuple[bytes, bytes]] = []
         self._host, self._port = host, port
@@ -135,6 +136,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
         Without `now`, the reseed is relative to the `now` given at construction (else the real now).
         """
         self.faults.clear()
+        self.storm.stop()
         self.response_patches.clear()
         with self.limiter.lock:
             self.limiter.reset()
@@ -153,6 +155,10 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
     def clear_faults(self) -> None:
         self.faults.clear()
         self.response_patches.clear()
+
+    def start_storm(self, *, rate: float, seed: int = 0, burst: int = 3) -> None:
+        """From now on a share `rate` of requests fails at random: 5xx, answer lost after applying, 429 bursts."""
+        self.storm.start(rate=rate, seed=seed, burst=burst)
 
     def corrupt_responses(self, find: str, replacement: bytes) -> None:
         """From now on, every response body has the JSON bytes of `find` replaced by `replacement` (raw bytes:

@@ -14,7 +14,8 @@ from connector.errors import StateError
 from connector.models import Cursor, Lease, PortalFact, Run
 
 LEASE_NAME = "portal"
-LEASE_SECONDS = 30 * 60
+LEASE_SECONDS = 120          # a lease whose heartbeat stopped this long ago is free (another host may take it)
+HEARTBEAT_FRACTION = 3       # renewed three times per lease span, so one slow commit never loses it
 
 
 def utcnow() -> datetime:
@@ -99,13 +100,15 @@ def _holder_is_dead(holder: str) -> bool:
 
 
 def acquire_lease(session: Session, *, seconds: int = LEASE_SECONDS, name: str = LEASE_NAME) -> str:
-    """Take the run lease or raise StateError naming the holder; an expired lease is taken over."""
+    """Take the run lease or raise StateError naming the holder; an expired lease is taken over (from any host:
+    a restarted container has a new hostname, so only the heartbeat tells a live holder from a dead one)."""
     holder = _holder()
     now = utcnow()
     row = session.get(Lease, name, with_for_update=True)
     if row is not None and row.expires_at > now and row.holder != holder and not _holder_is_dead(row.holder):
-        raise StateError(f"another run ({row.holder}) holds the lease until {row.expires_at:%Y-%m-%d %H:%M:%S} UTC; "
-                         "wait for it to finish or remove a stale lease with `connector unlock`")
+        raise StateError(f"another run ({row.holder}) holds the lease, its heartbeat valid until "
+                         f"{row.expires_at:%Y-%m-%d %H:%M:%S} UTC; wait for it to finish, or if that process is "
+                         "gone remove the lease with `connector unlock --force`")
     if row is None:
         row = Lease(name=name, holder=holder, expires_at=now + timedelta(seconds=seconds))
     row.holder, row.expires_at = holder, now + timedelta(seconds=seconds)
@@ -125,3 +128,33 @@ def release_lease(session: Session, *, name: str = LEASE_NAME, force: bool = Fal
     session.delete(row)
     session.commit()
     return True
+
+
+def renew_lease(session: Session, *, seconds: int = LEASE_SECONDS, name: str = LEASE_NAME) -> bool:
+    """The heartbeat: push our lease's expiry forward; False when it is no longer ours (taken over or removed)."""
+    row = session.get(Lease, name, with_for_update=True)
+    if row is None or row.holder != _holder():
+        return False
+    row.expires_at = utcnow() + timedelta(seconds=seconds)
+    session.add(row)
+    session.commit()
+    return True
+
+
+def lease_holder(session: Session, *, name: str = LEASE_NAME) -> tuple[str, datetime, bool] | None:
+    """(holder, heartbeat valid until, fresh) of the lease, or None when nobody holds it."""
+    row = session.get(Lease, name)
+    if row is None:
+        return None
+    return row.holder, row.expires_at, row.expires_at > utcnow() and not _holder_is_dead(row.holder)
+
+
+def close_dead_runs(session: Session) -> int:
+    """Runs still `running` when the lease is taken belong to processes that died (kill -9, power loss): mark them
+    `killed`, so `status` never shows a dead run as running."""
+    dead = list(session.exec(select(Run).where(Run.status == "running")))
+    for run in dead:
+        run.status, run.finished_at = "killed", utcnow()
+        run.error = run.error or "the process ended without finishing the run (killed or crashed)"
+        session.add(run)
+    return len(dead)
