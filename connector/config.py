@@ -179,6 +179,10 @@ class Settings:
         "RUN_LEASE_SECONDS", _number(int, zero_ok=False, words="a positive whole number", maximum=MAX_WAIT_BUDGET_S),
         "How long the run lease outlives its last heartbeat (renewed every third of it); then any host may take it.",
         120)
+    reconcile_interval_hours: int = _setting(
+        "RECONCILE_INTERVAL_HOURS", _number(int, zero_ok=True, words="zero or a positive whole number",
+                                            maximum=MAX_INTERVAL_MINUTES),
+        "Hours between checks that known contacts still exist in HubSpot (deleted ones are purged); 0 = never.", 24)
     hubspot_allow_insecure_http: bool = _setting(
         "HUBSPOT_ALLOW_INSECURE_HTTP", _flag,
         "Allow a plain-http HUBSPOT_BASE_URL other than loopback (sends the token unencrypted; test servers only).",

@@ -26,6 +26,7 @@ from connector.hubspot.pull import (
     fetch_web_events,
 )
 from connector.hubspot.push import push_contact_updates
+from connector.hubspot.reconcile import fetch_missing_contact_ids
 from connector.hubspot.timeparse import dt_to_ms
 from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
 from connector.purge import DELETED_IN_HUBSPOT, ForgottenFilter, flush_freed_pages, purge_contact
@@ -41,6 +42,7 @@ FACT_EMAIL_EVENTS = "capability.email_events"
 FACT_WEB_EVENTS = "capability.web_analytics"
 FACT_FORMS = "capability.forms"
 FACT_SETUP_AT = "setup.completed_at"
+FACT_RECONCILED_AT = "reconcile.completed_ms"
 
 
 @dataclass
@@ -118,6 +120,7 @@ class Sync:
             stopping.check()
             self.push()
             self.push_tasks()
+            self.reconcile_deleted()
         except DailyLimitError as exc:
             report.status, report.error = "stopped", str(exc)
             raise
@@ -334,3 +337,26 @@ class Sync:
         self._add("property_values_written", sum(len(p) for p in result.written.values()))
         self._add("batch_update_requests", result.requests)
         self._add("push_failed", len(result.failed))
+
+    def reconcile_deleted(self) -> None:
+        """Every RECONCILE_INTERVAL_HOURS: purge known contacts HubSpot no longer has (see hubspot/reconcile.py)."""
+        if self.dry_run or not self.settings.reconcile_interval_hours:
+            return
+        now_ms = dt_to_ms(self.now)
+        with session_scope(self.engine) as session:
+            last = state.get_fact(session, FACT_RECONCILED_AT)
+            if last is None:            # the first run pulled everything: start the clock
+                state.set_fact(session, FACT_RECONCILED_AT, str(now_ms))
+                return
+            if now_ms - int(last) < self.settings.reconcile_interval_hours * 3600 * 1000:
+                return
+            known = store.live_contact_ids(session)
+        self.progress(f"checking that {len(known)} contacts still exist in HubSpot")
+        for missing in fetch_missing_contact_ids(self.client, known):
+            with session_scope(self.engine) as session:
+                for cid in missing:
+                    purge_contact(session, cid, DELETED_IN_HUBSPOT)
+            self._add("contacts_purged", len(missing))
+        with session_scope(self.engine) as session:
+            state.set_fact(session, FACT_RECONCILED_AT, str(now_ms))
+            flush_freed_pages(session)

@@ -43,10 +43,15 @@ def _fresh(sandbox, make_connector):
     return conn
 
 
+_CLEAN: dict[str, dict] = {}     # the uninterrupted run's state: deterministic (same seed, same pinned clock)
+
+
 def _clean_run_state(sandbox, make_connector) -> dict:
-    conn = _fresh(sandbox, make_connector)
-    assert conn.sync_json()["status"] == "ok"
-    return final_state(sandbox)
+    if PINNED_NOW not in _CLEAN:
+        conn = _fresh(sandbox, make_connector)
+        assert conn.sync_json()["status"] == "ok"
+        _CLEAN[PINNED_NOW] = final_state(sandbox)
+    return _CLEAN[PINNED_NOW]
 
 
 @pytest.mark.parametrize("name,method,path,nth", KILL_POINTS, ids=[k[0].replace(" ", "_") for k in KILL_POINTS])

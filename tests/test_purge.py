@@ -58,3 +58,18 @@ def test_contact_deleted_in_hubspot_is_purged_within_one_cycle(connector, sandbo
 def test_forget_of_an_unknown_email_reports_nothing_removed(connector, sandbox):
     connector.run("setup")
     assert "forgotten: 0 contact(s), no other data" in connector.run("forget", "nobody@example.org").output
+
+
+def test_contact_deleted_without_changes_is_found_by_the_periodic_reconcile(connector, sandbox):
+    cid, email = _fan(sandbox)
+    connector.run("setup")
+    connector.sync_json()
+    sandbox.archive_contact(cid)
+    assert connector.sync_json().get("contacts_purged", 0) == 0       # not due yet
+    db = sqlite3.connect(connector.db_path)
+    db.execute("update portalfact set value = '0' where key = 'reconcile.completed_ms'")
+    db.commit()
+    counts = connector.sync_json()
+    assert counts["contacts_purged"] == 1
+    assert db.execute("select count(*) from contact where id = ?", (cid,)).fetchone()[0] == 0
+    assert email.encode() not in _db_bytes(connector)

@@ -31,7 +31,7 @@ from connector.errors import (
     SourceError,
 )
 from connector.hubspot.ratelimit import RollingLimiter
-from connector.hubspot.transport import tls_error, transport_error
+from connector.hubspot.transport import UndecodablePayloadError, tls_error, transport_error
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +126,6 @@ def _retry_after(headers) -> float | None:
         return max(float(value), 0.0) if value is not None else None
     except (TypeError, ValueError):
         return None
-
-
-class UndecodablePayloadError(FatalError):
-    """The SDK could not decode a response's bytes as UTF-8; the caller can re-read it raw (see get_json)."""
 
 
 class HubSpotClient:
@@ -247,9 +243,8 @@ class HubSpotClient:
                 self.stats.daily_remaining = int(daily)
 
     def _retrying(self, what, search, once):
-        """One call with retries: 5xx and timeouts get HUBSPOT_MAX_RETRIES tries; 429s are waited out within the
-        run's HUBSPOT_RATE_LIMIT_WAIT_BUDGET_SECONDS; a 401 or DAILY 429 halts every later call (other batches
-        in flight included), as HubSpot asks apps to stop calling then."""
+        """5xx/timeouts: HUBSPOT_MAX_RETRIES tries; 429s: waited out within the run's wait budget;
+        a 401 or DAILY 429 halts every later call (batches in flight too), as HubSpot asks."""
         attempt = 0
         while True:
             stopping.check()

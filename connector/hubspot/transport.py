@@ -29,6 +29,10 @@ _MALFORMED = (urllib3.exceptions.LocationValueError, requests.exceptions.Invalid
               requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
 
 
+class UndecodablePayloadError(FatalError):
+    """The SDK could not decode a response's bytes as UTF-8; the caller can re-read it raw (client.get_json)."""
+
+
 def _chain_text(exc: BaseException) -> str:
     parts, seen = [], set()
     while exc is not None and id(exc) not in seen:
