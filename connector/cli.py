@@ -35,7 +35,21 @@ class Ctx:
 
 
 class ConnectorGroup(click.Group):
-    """Turns every ConnectorError into one line on stderr and the error's exit code."""
+    """Turns every ConnectorError, and click's usage errors, into one `error:` line on stderr and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:   # usage errors, bad values, unreadable files
+            where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+            click.echo(f"error: {logs.redact(exc.format_message())}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):
         try:
@@ -45,7 +59,7 @@ class ConnectorGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-@click.group(cls=ConnectorGroup)
+@click.group(cls=ConnectorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--env-file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file instead of ./.env.")
 @click.version_option(package_name="talent-engagement-connector")
 @click.pass_context
@@ -115,7 +129,7 @@ def abandoned(obj: Ctx, csv_path):
 @cli.command()
 @click.option("--status", "status_filter", type=click.Choice(["pending", "created", "skipped", "failed"]),
               help="Only tasks in this state.")
-@click.option("--limit", default=50, show_default=True, help="How many outbox rows to show (newest first).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="How many outbox rows to show (newest first).")
 @click.pass_obj
 def tasks(obj: Ctx, status_filter, limit):
     """List the recruiter task outbox: pending, created (with the HubSpot task id), skipped or failed and why."""
@@ -186,7 +200,7 @@ def explain(obj: Ctx, email, as_json):
 @click.option("--owner", "owner_id", help="Only candidates of this HubSpot owner id.")
 @click.option("--list", "list_id", help="Only members of this HubSpot contact list (id).")
 @click.option("--band", type=click.Choice(["cold", "warm", "engaged", "fan"]), help="Only this band.")
-@click.option("--top", default=20, show_default=True, help="How many candidates (0 = all).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates (0 = all).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the list to this CSV file.")
 @click.pass_obj
 def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
@@ -206,7 +220,7 @@ def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
 
 
 @cli.command()
-@click.option("--top", default=20, show_default=True, help="How many candidates to list.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates to list.")
 @click.pass_obj
 def demo(obj: Ctx, top):
     """Run setup and a sync against a seeded in-process sandbox and print the ranked talent pool."""
