@@ -197,13 +197,13 @@ def explain(obj: Ctx, email, as_json):
 
 
 @cli.command()
-@click.option("--owner", "owner_id", help="Only candidates of this HubSpot owner id.")
+@click.option("--owner", "owner", help="Only candidates of this HubSpot owner (id or email).")
 @click.option("--list", "list_id", help="Only members of this HubSpot contact list (id).")
 @click.option("--band", type=click.Choice(["cold", "warm", "engaged", "fan"]), help="Only this band.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates (0 = all).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the list to this CSV file.")
 @click.pass_obj
-def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
+def pool(obj: Ctx, owner, list_id, band, top, csv_path):
     """Print the call list: candidates ranked by score with band, trend, last touch, reasons and application status."""
     from connector.lookup import ranked_pool, write_pool_csv
     members = None
@@ -211,8 +211,11 @@ def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
         from connector.hubspot.pull import fetch_list_member_ids
         client = _client(obj.settings)
         members = {cid for page in fetch_list_member_ids(client, list_id) for cid in page}
+    from connector.state.owners import owner_names
+    owner_id = _owner_id(obj, owner) if owner else None
     with session_scope(obj.engine()) as session:
-        entries = ranked_pool(session, _now(), top=top or None, owner_id=owner_id, band=band, contact_ids=members)
+        entries = ranked_pool(session, _now(), top=top or None, owner_id=owner_id, band=band, contact_ids=members,
+                              owner_names=owner_names(session))
     render.pool(console, entries, title="Call list" + (f" (list {list_id})" if list_id else ""))
     if csv_path:
         write_pool_csv(entries, csv_path)
@@ -268,6 +271,45 @@ def sandbox(port, no_seed):
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+
+
+def _refresh_owners(obj: Ctx) -> None:
+    from connector.hubspot.pull import fetch_owner_pages
+    from connector.state.owners import save_owners
+    rows = [row for page in fetch_owner_pages(_client(obj.settings)) for row in page]
+    with session_scope(obj.engine()) as session:
+        save_owners(session, rows)
+
+
+def _owner_id(obj: Ctx, owner: str) -> str:
+    """`--owner` as given: an id, or an owner's email looked up in the cache (refreshed from HubSpot on a miss)."""
+    from connector.state.owners import owner_id_by_email
+    if "@" not in owner:
+        return owner.strip()
+    with session_scope(obj.engine()) as session:
+        found = owner_id_by_email(session, owner)
+    if found is None:
+        _refresh_owners(obj)
+        with session_scope(obj.engine()) as session:
+            found = owner_id_by_email(session, owner)
+    if found is None:
+        raise ConnectorError("no HubSpot owner has that email (`connector owners` lists them)")
+    return found
+
+
+@cli.command()
+@click.pass_obj
+def owners(obj: Ctx):
+    """List the portal's owners (fetched from HubSpot and cached): id, name, email, contacts, open connector tasks."""
+    from connector.hubspot.tasks import task_open_states
+    from connector.state.owners import created_task_ids, owner_summaries
+    from connector.views.owners import render_owners
+    _refresh_owners(obj)
+    with session_scope(obj.engine()) as session:
+        task_ids = sorted(created_task_ids(session))
+    states = task_open_states(_client(obj.settings), task_ids) if task_ids else {}
+    with session_scope(obj.engine()) as session:
+        render_owners(console, owner_summaries(session, {tid for tid, is_open in states.items() if is_open}))
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ class Contact(SQLModel, table=True):
     first_name: str | None = None
     last_name: str | None = None
     owner_id: str | None = None
+    phone: str | None = None
     modified_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
     web_last_ms: int | None = Field(default=None, sa_column=Column(BigInteger))   # rollup: latest page view HubSpot knows of
     merged_into: str | None = None                # set when HubSpot reports this id merged into another
@@ -206,3 +207,14 @@ class AbandonedFlag(SQLModel, table=True):
     flagged_at: datetime
     cleared_at: datetime | None = None
     clear_reason: str | None = None
+
+
+class Owner(SQLModel, table=True):
+    """A HubSpot owner (recruiter) as last fetched: names `pool` and `connector owners` show instead of ids."""
+
+    id: str = Field(primary_key=True)
+    email: str | None = Field(default=None, index=True)    # lower-cased
+    first_name: str | None = None
+    last_name: str | None = None
+    archived: bool = False                                  # the user left; HubSpot refuses it as a new owner
+    fetched_at: datetime

@@ -63,14 +63,16 @@ def _ago(moment: datetime | None) -> str:
 
 def pool(console: Console, entries, *, title: str) -> None:
     table = Table(title=title)
-    for col, kw in (("#", {"justify": "right"}), ("candidate", {}), ("score", {"justify": "right"}), ("band", {}),
-                    ("trend 7d", {"justify": "right"}), ("last touch", {}), ("application", {}),
+    for col, kw in (("#", {"justify": "right"}), ("candidate", {"no_wrap": True}), ("score", {"justify": "right"}),
+                    ("band", {}), ("trend 7d", {"justify": "right"}), ("last touch", {}), ("owner", {}), ("application", {}),
                     ("reasons", {"overflow": "fold"})):
         table.add_column(col, **kw)
     for e in entries:
         style = BAND_STYLE.get(e.band, "")
-        table.add_row(str(e.rank), f"{e.name}\n[dim]{e.email or ''}[/dim]", str(e.score), f"[{style}]{e.band}[/{style}]",
-                      f"{e.trend_7d:+d}", _ago(e.last_touch_at), e.application_status, e.reasons or "-")
+        contact = "\n".join(escape(x) for x in (e.email, e.phone) if x)
+        table.add_row(str(e.rank), f"{escape(e.name)}\n[dim]{contact}[/dim]", str(e.score),
+                      f"[{style}]{e.band}[/{style}]", f"{e.trend_7d:+d}", _ago(e.last_touch_at),
+                      escape(e.owner_name or e.owner_id or "-"), e.application_status, escape(e.reasons or "-"))
     console.print(table)
     if not entries:
         console.print("No scored candidates match.")
