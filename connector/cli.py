@@ -35,20 +35,19 @@ class Ctx:
 
 
 class ConnectorGroup(click.Group):
-    """Turns every ConnectorError, and click's usage errors, into one `error:` line on stderr and an exit code."""
+    """Turns every ConnectorError and usage error into one `error:` line on stderr and an exit code."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(self, *args, standalone_mode=True, **kwargs):
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(*args, standalone_mode=False, **kwargs)
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.ClickException as exc:   # usage errors, bad values, unreadable files
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:   # not click's four-line `Error:`
             where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
             click.echo(f"error: {logs.redact(exc.format_message())}{where}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
+            sys.exit("Aborted!")
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):
@@ -197,7 +196,7 @@ def explain(obj: Ctx, email, as_json):
 
 
 @cli.command()
-@click.option("--owner", "owner", help="Only candidates of this HubSpot owner (id or email).")
+@click.option("--owner", help="Only candidates of this HubSpot owner (id or email).")
 @click.option("--list", "list_id", help="Only members of this HubSpot contact list (id).")
 @click.option("--band", type=click.Choice(["cold", "warm", "engaged", "fan"]), help="Only this band.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates (0 = all).")
@@ -211,8 +210,9 @@ def pool(obj: Ctx, owner, list_id, band, top, csv_path):
         from connector.hubspot.pull import fetch_list_member_ids
         client = _client(obj.settings)
         members = {cid for page in fetch_list_member_ids(client, list_id) for cid in page}
-    from connector.state.owners import owner_names
-    owner_id = _owner_id(obj, owner) if owner else None
+    from connector.hubspot.pull import fetch_owner_pages
+    from connector.state.owners import owner_id_for, owner_names
+    owner_id = owner_id_for(obj.engine(), owner, lambda: fetch_owner_pages(_client(obj.settings))) if owner else None
     with session_scope(obj.engine()) as session:
         entries = ranked_pool(session, _now(), top=top or None, owner_id=owner_id, band=band, contact_ids=members,
                               owner_names=owner_names(session))
@@ -273,43 +273,34 @@ def sandbox(port, no_seed):
         server.stop()
 
 
-def _refresh_owners(obj: Ctx) -> None:
-    from connector.hubspot.pull import fetch_owner_pages
-    from connector.state.owners import save_owners
-    rows = [row for page in fetch_owner_pages(_client(obj.settings)) for row in page]
-    with session_scope(obj.engine()) as session:
-        save_owners(session, rows)
-
-
-def _owner_id(obj: Ctx, owner: str) -> str:
-    """`--owner` as given: an id, or an owner's email looked up in the cache (refreshed from HubSpot on a miss)."""
-    from connector.state.owners import owner_id_by_email
-    if "@" not in owner:
-        return owner.strip()
-    with session_scope(obj.engine()) as session:
-        found = owner_id_by_email(session, owner)
-    if found is None:
-        _refresh_owners(obj)
-        with session_scope(obj.engine()) as session:
-            found = owner_id_by_email(session, owner)
-    if found is None:
-        raise ConnectorError("no HubSpot owner has that email (`connector owners` lists them)")
-    return found
-
-
 @cli.command()
 @click.pass_obj
 def owners(obj: Ctx):
-    """List the portal's owners (fetched from HubSpot and cached): id, name, email, contacts, open connector tasks."""
+    """List the portal's owners (cached from HubSpot): id, name, email, contacts, open connector tasks."""
+    from connector.hubspot.pull import fetch_owner_pages
     from connector.hubspot.tasks import task_open_states
-    from connector.state.owners import created_task_ids, owner_summaries
+    from connector.state.owners import created_task_ids, owner_summaries, save_owners
     from connector.views.owners import render_owners
-    _refresh_owners(obj)
     with session_scope(obj.engine()) as session:
+        save_owners(session, fetch_owner_pages(_client(obj.settings)))
         task_ids = sorted(created_task_ids(session))
     states = task_open_states(_client(obj.settings), task_ids) if task_ids else {}
     with session_scope(obj.engine()) as session:
-        render_owners(console, owner_summaries(session, {tid for tid, is_open in states.items() if is_open}))
+        render_owners(console, owner_summaries(session, {t for t, is_open in states.items() if is_open}))
+
+
+@cli.command()
+@click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False), help="Write it to this file.")
+@click.option("--weeks", default=8, show_default=True, type=click.IntRange(1, 104), help="Weeks the charts cover.")
+@click.pass_obj
+def report(obj: Ctx, html_path, weeks):
+    """Write an HTML report: bands over the weeks, scores, top fans per owner, tasks, forgotten applications."""
+    from connector.scoring.config import load_model
+    from connector.views.report_html import report_page, write_report
+    with session_scope(obj.engine()) as session:
+        html = report_page(session, _now(), load_model(obj.settings.scoring_model_path).bands, weeks)
+    write_report(html_path, html)
+    console.print(f"wrote the report to {html_path}")
 
 
 def main() -> None:

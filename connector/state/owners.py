@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from connector.db import session_scope
+from connector.errors import ConnectorError
 from connector.models import Contact, Owner, TaskOutbox
 from connector.state import utcnow
 
@@ -23,15 +26,16 @@ class OwnerSummary:
     open_tasks: int
 
 
-def save_owners(session: Session, rows: list[dict]) -> int:
+def save_owners(session: Session, pages: Iterable[list[dict]]) -> int:
     """Upsert the fetched owners by id; owners HubSpot no longer lists are kept (their contacts still point at them)."""
-    now = utcnow()
-    for row in rows:
+    now, n = utcnow(), 0
+    for row in (row for page in pages for row in page):
+        n += 1
         owner = session.get(Owner, row["id"]) or Owner(id=row["id"], fetched_at=now)
         owner.email, owner.first_name, owner.last_name = row["email"], row["first_name"], row["last_name"]
         owner.archived, owner.fetched_at = row["archived"], now
         session.add(owner)
-    return len(rows)
+    return n
 
 
 def owner_name(owner: Owner) -> str:
@@ -48,6 +52,22 @@ def owner_id_by_email(session: Session, email: str) -> str | None:
     rows = session.exec(select(Owner).where(Owner.email == email.strip().lower())).all()
     rows = sorted(rows, key=lambda o: (o.archived, o.id))
     return rows[0].id if rows else None
+
+
+def owner_id_for(engine, owner: str, fetch_pages: Callable[[], Iterable[list[dict]]]) -> str:
+    """`--owner` as given: an id, or an owner's email found in the cache (refreshed with fetch_pages() on a miss)."""
+    if "@" not in owner:
+        return owner.strip()
+    with session_scope(engine) as session:
+        found = owner_id_by_email(session, owner)
+    if found is None:
+        pages = list(fetch_pages())         # fetched before the transaction: no write lock held over HTTP
+        with session_scope(engine) as session:
+            save_owners(session, pages)
+            found = owner_id_by_email(session, owner)
+    if found is None:
+        raise ConnectorError("no HubSpot owner has that email (`connector owners` lists them)")
+    return found
 
 
 def created_task_ids(session: Session) -> dict[str, str]:
