@@ -8,14 +8,16 @@ import tempfile
 from dataclasses import replace
 
 import click
-from rich.console import Console
 
-from connector import logs, render
+from connector import logs
 from connector.config import Settings, load_settings
-from connector.db import make_engine, migrate, session_scope
+from connector.console import console, render
 from connector.errors import ConnectorError
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+def session_scope(engine):
+    from connector.db import session_scope as scope  # lazy, like every heavy import: see bench_startup
+    return scope(engine)
 
 
 class Ctx:
@@ -24,6 +26,7 @@ class Ctx:
         self._engine = None
 
     def engine(self, settings: Settings | None = None):
+        from connector.db import make_engine, migrate
         if settings is not None:
             engine = make_engine(settings.database_url)
             migrate(engine)
@@ -35,7 +38,7 @@ class Ctx:
 
 
 class ConnectorGroup(click.Group):
-    """Turns every ConnectorError and usage error into one `error:` line on stderr and an exit code."""
+    """Turns each ConnectorError and usage error into one `error:` line on stderr and an exit code."""
 
     def main(self, *args, standalone_mode=True, **kwargs):
         if not standalone_mode:
@@ -196,7 +199,7 @@ def explain(obj: Ctx, email, as_json):
 
 
 @cli.command()
-@click.option("--owner", help="Only candidates of this HubSpot owner (id or email).")
+@click.option("--owner", help="Only candidates of this owner (id or email).")
 @click.option("--list", "list_id", help="Only members of this HubSpot contact list (id).")
 @click.option("--band", type=click.Choice(["cold", "warm", "engaged", "fan"]), help="Only this band.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates (0 = all).")
@@ -295,10 +298,9 @@ def owners(obj: Ctx):
 @click.pass_obj
 def report(obj: Ctx, html_path, weeks):
     """Write an HTML report: bands over the weeks, scores, top fans per owner, tasks, forgotten applications."""
-    from connector.scoring.config import load_model
     from connector.views.report_html import report_page, write_report
     with session_scope(obj.engine()) as session:
-        html = report_page(session, _now(), load_model(obj.settings.scoring_model_path).bands, weeks)
+        html = report_page(session, _now(), obj.settings.scoring_model_path, weeks)
     write_report(html_path, html)
     console.print(f"wrote the report to {html_path}")
 

@@ -78,3 +78,23 @@ def test_unknown_migration_in_db_is_a_state_error(tmp_path):
         conn.execute(sa.text("update alembic_version set version_num = '9999_future'"))
     with pytest.raises(StateError, match="9999_future"):
         migrate(engine)
+
+
+def test_known_migrations_are_alembics_chain():
+    from alembic.script import ScriptDirectory
+
+    from connector.db import _alembic_config
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert migration_heads() == [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert migration_heads()[-1] == script.get_current_head()
+
+
+def test_a_current_database_is_opened_without_loading_alembic(tmp_path):
+    import subprocess
+    import sys
+    url = f"sqlite:///{tmp_path}/current.db"
+    migrate(make_engine(url))
+    code = ("import sys; from connector.db import make_engine, migrate; "
+            f"applied = migrate(make_engine({url!r})); print(applied, 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] False"

@@ -114,9 +114,10 @@ def render_report(data: ReportData) -> str:
             f'{data.generated_at:%Y-%m-%d %H:%M} UTC from the connector\'s state database.</p>{body}</body></html>')
 
 
-def report_page(session, now, edges: tuple[float, ...], weeks: int) -> str:
-    """The report of the state DB as of `now` (band edges from the scoring model)."""
-    return render_report(load_report(session, now, edges, weeks=weeks))
+def report_page(session, now, model_path, weeks: int) -> str:
+    """The report of the state DB as of `now`, banded by the scoring model (SCORING_MODEL_PATH or the packaged one)."""
+    from connector.scoring.config import load_model
+    return render_report(load_report(session, now, load_model(model_path).bands, weeks=weeks))
 
 
 def write_report(path: str | Path, html: str) -> None:
