@@ -26,8 +26,10 @@ def demo_report(_sandbox_server, tmp_path_factory) -> tuple[Path, list[dict]]:
         _scrub(mp, tmp)
         _sandbox_server.reset(seed=True)
         _sandbox_server.set_rate_limits(**FAST_LIMITS)
-        _sandbox_server.create_contact({"email": "evil@example.com", "firstname": "<script>alert(1)</script>",
-                                        "lastname": "<b>x</b>"})
+        fan = _sandbox_server.seed_summary["segments"]["fan"][0]
+        fan_id = next(c["id"] for c in _sandbox_server.contacts() if c["properties"].get("email") == fan)
+        _sandbox_server.touch_contacts([fan_id], properties={"firstname": "<script>alert(1)</script>",
+                                                             "lastname": "<b>x</b>"})
         connector = Connector(sandbox=_sandbox_server, db_path=str(tmp / "state.db"))
         connector.run("setup")
         connector.run("sync", "--notify")
@@ -58,6 +60,7 @@ def test_report_is_self_contained_private_and_escapes_hubspot_values(demo_report
     assert oct(os.stat(page).st_mode & 0o777) == "0o600"
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html), "the page loads nothing from the network"
     assert "<script>alert(1)" not in html and "<b>x</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;x&lt;/b&gt;" in _section(html, "fans")
     for sid in (*CHARTS, "fans", "ats"):
         _section(html, sid)
     assert "No ATS data yet" in _section(html, "ats")
