@@ -61,6 +61,17 @@ def tasks_chart(data: ReportData) -> str:
     return _svg(chart, "tasks")
 
 
+def tasks_weekly_chart(data: ReportData) -> str:
+    chart = _chart("Bar", "Recruiter tasks created in HubSpot per week", [STATUS_COLOURS["created"]], show_legend=False)
+    chart.x_labels = _weeks(data)
+    chart.add("created", data.tasks_by_week)
+    return _svg(chart, "tasks_weekly")
+
+
+def _task_counts(data: ReportData) -> str:
+    return "<p>" + ", ".join(f"{escape(status)}: {n}" for status, n in data.task_status.items()) + ".</p>"
+
+
 def flags_chart(data: ReportData) -> str:
     chart = _chart("Bar", "Forgotten applications flagged and cleared per week", ["#d64545", "#57ae5b"])
     chart.x_labels = _weeks(data)
@@ -103,7 +114,7 @@ def render_report(data: ReportData) -> str:
         ("bands", "Pool by band", bands_chart(data)),
         ("scores", "Score distribution", scores_chart(data)),
         ("fans", "Top fans per owner", _fans_tables(data)),
-        ("tasks", "Recruiter tasks", tasks_chart(data)),
+        ("tasks", "Recruiter tasks", tasks_chart(data) + _task_counts(data) + tasks_weekly_chart(data)),
         ("flags", "Forgotten applications", flags_chart(data) + _reasons(data)),
         ("ats", "Applications and hires by band", ats_chart(data)),
     ]
