@@ -10,16 +10,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from connector import logs, render
+from connector import logs
 from connector.config import Settings, load_settings
-from connector.db import make_engine, migrate, session_scope
+from connector.console import console, render
 from connector.errors import ConfigError, ConnectorError
 from connector.stopping import StopRequestedError, handle_stop_signals
 from connector.views.safe_text import one_line, term
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+def session_scope(engine):
+    from connector.db import session_scope as scope  # lazy, like every heavy import: see bench_startup
+    return scope(engine)
 
 
 class Ctx:
@@ -28,6 +30,7 @@ class Ctx:
         self._engine = None
 
     def engine(self, settings: Settings | None = None):
+        from connector.db import make_engine, migrate
         if settings is not None:
             engine = make_engine(settings.database_url)
             migrate(engine)
@@ -39,7 +42,20 @@ class Ctx:
 
 
 class ConnectorGroup(click.Group):
-    """Turns every ConnectorError into one line on stderr and the error's exit code."""
+    """Turns each ConnectorError and usage error into one `error:` line on stderr and an exit code."""
+
+    def main(self, *args, standalone_mode=True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:   # not click's four-line `Error:`
+            where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+            click.echo(f"error: {logs.redact(exc.format_message())}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            sys.exit("Aborted!")
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):
         try:
@@ -59,7 +75,7 @@ class ConnectorGroup(click.Group):
             sys.exit(1)
 
 
-@click.group(cls=ConnectorGroup)
+@click.group(cls=ConnectorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--env-file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file instead of ./.env.")
 @click.version_option(package_name="talent-engagement-connector")
 @click.pass_context
@@ -133,7 +149,7 @@ def abandoned(obj: Ctx, csv_path):
 @cli.command()
 @click.option("--status", "status_filter", type=click.Choice(["pending", "created", "skipped", "failed"]),
               help="Only tasks in this state.")
-@click.option("--limit", default=50, show_default=True, help="How many outbox rows to show (newest first).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="How many outbox rows to show (newest first).")
 @click.pass_obj
 def tasks(obj: Ctx, status_filter, limit):
     """List the recruiter task outbox: pending, created (with the HubSpot task id), skipped or failed and why."""
@@ -239,13 +255,13 @@ def explain(obj: Ctx, email, as_json):
 
 
 @cli.command()
-@click.option("--owner", "owner_id", help="Only candidates of this HubSpot owner id.")
+@click.option("--owner", help="Only candidates of this owner (id or email).")
 @click.option("--list", "list_id", help="Only members of this HubSpot contact list (id).")
 @click.option("--band", type=click.Choice(["cold", "warm", "engaged", "fan"]), help="Only this band.")
-@click.option("--top", default=20, show_default=True, help="How many candidates (0 = all).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates (0 = all).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the list to this CSV file.")
 @click.pass_obj
-def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
+def pool(obj: Ctx, owner, list_id, band, top, csv_path):
     """Print the call list: candidates ranked by score with band, trend, last touch, reasons and application status."""
     from connector.lookup import ranked_pool, write_pool_csv
     members = None
@@ -253,8 +269,12 @@ def pool(obj: Ctx, owner_id, list_id, band, top, csv_path):
         from connector.hubspot.pull import fetch_list_member_ids
         client = _client(obj.settings)
         members = {cid for page in fetch_list_member_ids(client, list_id) for cid in page}
+    from connector.hubspot.pull import fetch_owner_pages
+    from connector.state.owners import owner_id_for, owner_names
+    owner_id = owner_id_for(obj.engine(), owner, lambda: fetch_owner_pages(_client(obj.settings))) if owner else None
     with session_scope(obj.engine()) as session:
-        entries = ranked_pool(session, _now(), top=top or None, owner_id=owner_id, band=band, contact_ids=members)
+        entries = ranked_pool(session, _now(), top=top or None, owner_id=owner_id, band=band, contact_ids=members,
+                              owner_names=owner_names(session))
     render.pool(console, entries, title="Call list" + (f" (list {list_id})" if list_id else ""))
     if csv_path:
         write_pool_csv(entries, csv_path)
@@ -269,7 +289,7 @@ def _demo_forms(sandbox) -> dict:
 
 
 @cli.command()
-@click.option("--top", default=20, show_default=True, help="How many candidates to list.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many candidates to list.")
 @click.option("--ats", "ats_kind", type=click.Choice(["recruitee", "greenhouse", "none"]), default="recruitee",
               show_default=True, help="Which ATS sandbox to pull applications from.")
 @click.pass_obj
@@ -340,6 +360,35 @@ def sandbox(port, no_seed, ats_kind):
     except KeyboardInterrupt:
         for s in servers:
             s.stop()
+
+
+@cli.command()
+@click.pass_obj
+def owners(obj: Ctx):
+    """List the portal's owners (cached from HubSpot): id, name, email, contacts, open connector tasks."""
+    from connector.hubspot.pull import fetch_owner_pages
+    from connector.hubspot.tasks import task_open_states
+    from connector.state.owners import created_task_ids, owner_summaries, save_owners
+    from connector.views.owners import render_owners
+    with session_scope(obj.engine()) as session:
+        save_owners(session, fetch_owner_pages(_client(obj.settings)))
+        task_ids = sorted(created_task_ids(session))
+    states = task_open_states(_client(obj.settings), task_ids) if task_ids else {}
+    with session_scope(obj.engine()) as session:
+        render_owners(console, owner_summaries(session, {t for t, is_open in states.items() if is_open}))
+
+
+@cli.command()
+@click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False), help="Write it to this file.")
+@click.option("--weeks", default=8, show_default=True, type=click.IntRange(1, 104), help="Weeks the charts cover.")
+@click.pass_obj
+def report(obj: Ctx, html_path, weeks):
+    """Write an HTML report: bands over the weeks, scores, top fans per owner, tasks, forgotten applications."""
+    from connector.views.report_html import report_page, write_report
+    with session_scope(obj.engine()) as session:
+        html = report_page(session, _now(), obj.settings.scoring_model_path, weeks)
+    write_report(html_path, html)
+    console.print(f"wrote the report to {html_path}")
 
 
 def main() -> None:

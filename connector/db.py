@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from connector.errors import ConfigError, StateError
 
+# Alembic is imported only when a migration must run: it costs more start-up time than the rest of a command.
+MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|None)', re.MULTILINE)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
@@ -79,25 +80,45 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def _alembic_config() -> Config:
+def _alembic_config():
+    from alembic.config import Config
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def migration_heads() -> list[str]:
-    """Every migration the code knows, oldest first."""
-    script = ScriptDirectory.from_config(_alembic_config())
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    """Every migration the code knows, oldest first (read from the revision files, without importing alembic)."""
+    return list(_chain())
+
+
+@cache
+def _chain() -> tuple[str, ...]:
+    parent: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = {m.group(1): m.group(2) or m.group(3) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
+        if found.get("revision"):
+            parent[found["revision"]] = found.get("down_revision")
+    children = {down: rev for rev, down in parent.items()}
+    chain, rev = [], children.get(None)
+    while rev is not None:
+        chain.append(rev)
+        rev = children.get(rev)
+    if len(chain) != len(parent):
+        raise StateError("the migrations do not form one chain: " + ", ".join(sorted(set(parent) - set(chain))))
+    return tuple(chain)
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision recorded in the state DB (one plain query), or None for a blank database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def migrate(engine: Engine) -> list[str]:
-    """Apply pending migrations, one transaction each; return the names applied."""
+    """Apply pending migrations, one transaction each; return the names applied (none: alembic is not loaded)."""
     known = migration_heads()
     try:
         before = current_revision(engine)
@@ -105,6 +126,9 @@ def migrate(engine: Engine) -> list[str]:
         raise StateError(f"cannot open the state database{_where(engine)}: {_first_line(exc)}") from None
     if before is not None and before not in known:
         raise StateError(f"the state database is at migration {before!r}, which this version does not know; upgrade the connector")
+    if before == known[-1]:
+        return []
+    from alembic import command
     cfg = _alembic_config()
     try:
         with engine.begin() as conn:

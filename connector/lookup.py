@@ -74,6 +74,8 @@ class PoolEntry:
     name: str
     email: str | None
     owner_id: str | None
+    owner_name: str | None
+    phone: str | None
     score: int
     band: str
     trend_7d: int
@@ -85,9 +87,11 @@ class PoolEntry:
 
 
 def ranked_pool(session: Session, now: datetime, *, top: int | None = 20, owner_id: str | None = None,
-                band: str | None = None, contact_ids: set[str] | None = None) -> list[PoolEntry]:
-    """Live scored contacts, highest score first (ties: most recent touch, then id)."""
+                band: str | None = None, contact_ids: set[str] | None = None,
+                owner_names: dict[str, str] | None = None) -> list[PoolEntry]:
+    """Live scored contacts, highest score first (ties: most recent touch, then id); owners named where known."""
     stats = score_stats(session, now)
+    names = owner_names or {}
     contacts = {c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(list(stats))))} if stats else {}
     rows = []
     for cid, st in stats.items():
@@ -105,7 +109,8 @@ def ranked_pool(session: Session, now: datetime, *, top: int | None = 20, owner_
         entries.append(PoolEntry(
             rank=i, contact_id=contact.id,
             name=" ".join(x for x in (contact.first_name, contact.last_name) if x) or "(no name)",
-            email=contact.email, owner_id=contact.owner_id, score=displayed_score(row.value), band=row.band,
+            email=contact.email, owner_id=contact.owner_id, phone=contact.phone,
+            owner_name=names.get(contact.owner_id) if contact.owner_id else None, score=displayed_score(row.value), band=row.band,
             trend_7d=round(st["trend"]), rank_pct=round(st["rank"]),
             last_touch_at=ms_to_dt(row.last_touch_ms) if row.last_touch_ms else None, reasons=row.reasons,
             application_status=statuses.get(contact.id, "none"), suppressed=row.suppressed))

@@ -17,6 +17,7 @@ class Contact(SQLModel, table=True):
     first_name: str | None = None
     last_name: str | None = None
     owner_id: str | None = None
+    phone: str | None = None
     modified_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
     web_last_ms: int | None = Field(default=None, sa_column=Column(BigInteger))   # rollup: latest page view HubSpot knows of
     merged_into: str | None = None                # set when HubSpot reports this id merged into another
@@ -216,5 +217,18 @@ class Forgotten(SQLModel, table=True):
     kind: str                                    # "contact" | "email"
     reason: str                                  # "deleted in HubSpot" | "forget"
     forgotten_at: datetime
+
+
+class Owner(SQLModel, table=True):
+    """A HubSpot owner (recruiter) as last fetched: names `pool` and `connector owners` show instead of ids."""
+
+    id: str = Field(primary_key=True)
+    email: str | None = Field(default=None, index=True)    # lower-cased
+    first_name: str | None = None
+    last_name: str | None = None
+    archived: bool = False                                  # the user left; HubSpot refuses it as a new owner
+    fetched_at: datetime
+
+
 # The ATS side registers its tables with the same metadata (connector/state/ats_models.py).
 from connector.state import ats_models as _ats_models  # noqa: E402,F401

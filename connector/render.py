@@ -98,15 +98,17 @@ def _ago(moment: datetime | None) -> str:
 
 def pool(console: Console, entries, *, title: str) -> None:
     table = Table(title=title)
-    for col, kw in (("#", {"justify": "right"}), ("candidate", {}), ("score", {"justify": "right"}), ("band", {}),
-                    ("trend 7d", {"justify": "right"}), ("last touch", {}), ("application", {}),
+    for col, kw in (("#", {"justify": "right"}), ("candidate", {"no_wrap": True}), ("score", {"justify": "right"}),
+                    ("band", {}), ("trend 7d", {"justify": "right"}), ("last touch", {}), ("owner", {}), ("application", {}),
                     ("reasons", {"overflow": "fold"})):
         table.add_column(col, **kw)
     for e in entries:
         style = BAND_STYLE.get(e.band, "")
-        table.add_row(str(e.rank), f"{term(e.name)}\n[dim]{term(e.email or '')}[/dim]", str(e.score),
+        contact = "\n".join(term(x) for x in (e.email, e.phone) if x)
+        table.add_row(str(e.rank), f"{term(e.name)}\n[dim]{contact}[/dim]", str(e.score),
                       f"[{style}]{term(e.band)}[/{style}]" if style else term(e.band),
-                      f"{e.trend_7d:+d}", _ago(e.last_touch_at), term(e.application_status), term(e.reasons or "-"))
+                      f"{e.trend_7d:+d}", _ago(e.last_touch_at), term(e.owner_name or e.owner_id or "-"),
+                      term(e.application_status), term(e.reasons or "-"))
     console.print(table)
     if not entries:
         console.print("No scored candidates match.")

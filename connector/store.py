@@ -20,7 +20,7 @@ from connector.models import (
 )
 from connector.state import utcnow
 
-CONTACT_COLUMNS = ("email", "additional_emails", "first_name", "last_name", "owner_id", "modified_ms",
+CONTACT_COLUMNS = ("email", "additional_emails", "first_name", "last_name", "owner_id", "phone", "modified_ms",
                    "web_last_ms", "archived")
 
 

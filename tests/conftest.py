@@ -74,8 +74,8 @@ class Connector:
             assert result.exit_code == expect, f"exit {result.exit_code}: {result.output}"
         return result
 
-    def sync_json(self, **env) -> dict:
-        result = self.run("sync", "--json", **env)     # stderr (log lines) is mixed in: take the JSON line
+    def sync_json(self, *flags, **env) -> dict:
+        result = self.run("sync", "--json", *flags, **env)     # stderr (log lines) is mixed in: take the JSON line
         return json.loads([line for line in result.output.strip().splitlines() if line.startswith("{")][-1])
 
 

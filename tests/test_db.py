@@ -97,3 +97,23 @@ def test_upgrade_keys_stored_email_events_by_id_and_created(tmp_path):
     with engine.connect() as conn:
         ids = sorted(r[0] for r in conn.execute(sa.text("select source_id from touchpoint")))
     assert ids == ["ev-1@1767225600000", "wv-1"]
+
+
+def test_known_migrations_are_alembics_chain():
+    from alembic.script import ScriptDirectory
+
+    from connector.db import _alembic_config
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert migration_heads() == [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert migration_heads()[-1] == script.get_current_head()
+
+
+def test_a_current_database_is_opened_without_loading_alembic(tmp_path):
+    import subprocess
+    import sys
+    url = f"sqlite:///{tmp_path}/current.db"
+    migrate(make_engine(url))
+    code = ("import sys; from connector.db import make_engine, migrate; "
+            f"applied = migrate(make_engine({url!r})); print(applied, 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] False"

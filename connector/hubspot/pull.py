@@ -122,7 +122,8 @@ def contact_row(contact_id: str, props: dict, archived: bool = False) -> dict:
     return {
         "id": str(contact_id), "email": email, "additional_emails": ";".join(extra) or None,
         "first_name": props.get("firstname") or None, "last_name": props.get("lastname") or None,
-        "owner_id": props.get("hubspot_owner_id") or None, "modified_ms": modified,
+        "owner_id": props.get("hubspot_owner_id") or None, "phone": (props.get("phone") or "").strip() or None,
+        "modified_ms": modified,
         "web_last_ms": _ms_field("contact", contact_id, "hs_analytics_last_timestamp",
                                  props.get("hs_analytics_last_timestamp")),
         "archived": archived, "merged_ids": sorted(merged),
@@ -197,3 +198,16 @@ def fetch_list_member_ids(client: HubSpotClient, list_id: str) -> Iterator[list[
                            limit=S.LIST_MEMBERS_PAGE_SIZE, **kwargs)
     for p in _paged(page):
         yield [str(m.record_id) for m in p.results or []]
+
+
+def fetch_owner_pages(client: HubSpotClient) -> Iterator[list[dict]]:
+    """The portal's owners, active and archived, page by page (owners v3), as snake_case rows."""
+    api = client.api("crm.owners.owners_api")
+    for archived in (False, True):
+        def page(after, archived=archived):
+            kwargs = {"after": after} if after else {}
+            return client.call("owners", api.get_page_with_http_info, limit=S.OWNERS_PAGE_SIZE, archived=archived,
+                               **kwargs)
+        for p in _paged(page):
+            yield [{"id": str(o.id), "email": normalize_email(o.email), "first_name": o.first_name or None,
+                    "last_name": o.last_name or None, "archived": bool(o.archived)} for o in p.results or []]

@@ -40,7 +40,7 @@ FORMS_STREAM_PREFIX = "hubspot.forms."         # + form guid: one cursor per for
 
 # What the connector reads of a contact: whitelisted, in POST bodies, so no 414 can happen.
 CONTACT_PROPERTIES = [
-    "email", "firstname", "lastname", "hubspot_owner_id", "hs_additional_emails",
+    "email", "firstname", "lastname", "hubspot_owner_id", "hs_additional_emails", "phone",
     "lastmodifieddate", "hs_object_id", "hs_merged_object_ids", "hs_calculated_merged_vids",
     "hs_analytics_last_timestamp",
 ]

@@ -27,6 +27,7 @@ Showcase contacts are fixed: `DEMO_FAN_EMAIL` (Anna de Vries, fan), `DEMO_ABANDO
 from __future__ import annotations
 
 import random
+import zlib
 
 from .hs_lists import create as create_list
 from .hs_seed_activity import DEMO_FAN_EMAIL, ActivitySeeder
@@ -120,6 +121,9 @@ class _Seeder(ActivitySeeder):
             values["hubspot_owner_id"] = rng.choice(owners)
         if extra_email:
             values["hs_additional_emails"] = extra_email
+        digits = zlib.crc32(email.encode())          # not the rng: a phone must not shift the rest of the seed
+        if digits % 5:
+            values["phone"] = f"+31 6 {digits % 10**8:08d}"
         rec = self.portal.create("contacts", values, created)
         marketing = segment != "cold" or rng.random() < 0.65
         person = {"rec": rec, "segment": segment, "email": email, "extra": extra_email, "created": created,

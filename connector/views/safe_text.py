@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from rich.markup import escape
-
 # C0 and C1 controls, DEL, and the bidi overrides that can make text read differently from what it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +24,7 @@ def visible(value) -> str:
 
 def term(value) -> str:
     """`value` ready to be placed inside Rich markup: controls escaped, brackets taken literally."""
+    from rich.markup import escape      # lazy: `--help` and `--version` start without rich
     return escape(visible(value))
 
 
