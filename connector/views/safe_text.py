@@ -24,7 +24,7 @@ def visible(value) -> str:
 
 def term(value) -> str:
     """`value` ready to be placed inside Rich markup: controls escaped, brackets taken literally."""
-    from rich.markup import escape      # lazy: `--help` and `--version` start without rich
+    from rich.markup import escape  # lazy: `--help` and `--version` start without rich
     return escape(visible(value))
 
 
