@@ -159,3 +159,24 @@ def test_abandoned_csv_is_private_and_formula_safe(empty_sandbox, make_connector
     assert target.stat().st_mode & 0o777 == 0o600
     text = target.read_text()
     assert "'=HYPERLINK" in text and "data-engineer/apply" in text
+
+
+def test_an_application_form_submission_clears_the_flag(empty_sandbox, make_connector):
+    conn = make_connector(empty_sandbox)
+    contact = empty_sandbox.create_contact({"email": "sem.bakker@example.com", "firstname": "Sem"})
+    form = empty_sandbox.add_form("Solliciteer: Data Engineer", ["email", "firstname", "cv"])
+    apply_page = "https://careers.example.com/vacancies/data-engineer/apply"
+    conn.env["APPLICATION_FORM_IDS"] = form
+    conn.run("setup")
+    empty_sandbox.add_web_event(contact, url=apply_page, title="Apply: Data Engineer | Careers",
+                                occurred_at=datetime.now(UTC) - timedelta(hours=3))
+    assert conn.sync_json()["abandoned_flagged"] == 1
+    assert empty_sandbox.contact(contact)["te_abandoned_job"] == "Data Engineer"
+
+    empty_sandbox.add_form_submission(form, {"email": "sem.bakker@example.com", "firstname": "Sem",
+                                             "cv": "cv-sem.pdf"}, page_url=apply_page + "?utm_source=mail")
+    counts = conn.sync_json()
+    assert counts["abandoned_cleared"] == 1
+    props = empty_sandbox.contact(contact)
+    assert not props.get("te_abandoned_job") and not props.get("te_abandoned_apply_url")
+    assert "sem.bakker@example.com" not in conn.run("abandoned").output
