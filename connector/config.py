@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-import io
-import math
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from connector.errors import ConfigError
+from connector.setting_values import (
+    MAX_INTERVAL_MINUTES,
+    MAX_TIMEOUT_S,
+    MAX_WAIT_BUDGET_S,
+    _bool,
+    _choice,
+    _flag,
+    _guids,
+    _iso_instant,
+    _non_negative_int,
+    _number,
+    _positive_float,
+    _positive_int,
+    _regex,
+    _text,
+    _token,
+    _url,
+)
 
 DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_DATABASE_URL = "sqlite:///state/connector.db"
@@ -33,119 +46,6 @@ DEFAULT_VACANCY_URL_PATTERN = (
     r"(?!(?:vacancies|vacatures|jobs|careers|search|zoeken|alle|all|apply|solliciteren|benefits|about|about-us|over-ons"
     r"|team|teams|faq|contact|culture|cultuur|locations|locaties)(?:/|$))"
     r"(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|application|solliciteer|solliciteren|c/new))?/?$")
-
-
-def _text(raw: str) -> str:
-    return raw.strip()
-
-
-def _number(cast: type, *, zero_ok: bool, words: str, maximum: float | None = None) -> Callable[[str], object]:
-    def parse(raw: str):
-        try:
-            value = cast(raw.strip())
-        except (ValueError, OverflowError):
-            raise ValueError(f"must be {words}") from None
-        if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):   # inf and nan are no numbers here
-            raise ValueError(f"must be {words}")
-        if maximum is not None and value > maximum:
-            raise ValueError(f"must be at most {maximum:g}")
-        return value
-    return parse
-
-
-_positive_int = _number(int, zero_ok=False, words="a positive whole number")
-_non_negative_int = _number(int, zero_ok=True, words="zero or a positive whole number")
-_positive_float = _number(float, zero_ok=False, words="a positive number")
-MAX_TIMEOUT_S = 600                 # a read timeout beyond 10 minutes only hides a dead connection
-MAX_INTERVAL_MINUTES = 7 * 24 * 60  # the scheduler cannot represent arbitrarily distant runs
-MAX_WAIT_BUDGET_S = 24 * 3600
-LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
-TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-def _token(raw: str) -> str:
-    value = raw.strip()
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):   # never echoed: it is the secret
-        raise ValueError("contains whitespace or control characters (a pasted line break?); copy the token again")
-    return value
-
-
-def _iso_instant(raw: str) -> str:
-    from datetime import datetime
-    try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("must be an ISO-8601 instant like 2026-01-31T12:00:00Z") from None
-    if moment.tzinfo is None:
-        raise ValueError("needs a time zone (end it with Z for UTC)")
-    return raw.strip()
-
-
-def _flag(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value not in TRUE_WORDS + FALSE_WORDS:
-        raise ValueError(f"must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}")
-    return value in TRUE_WORDS
-
-
-def _url(raw: str) -> str:
-    raw = raw.strip().rstrip("/")
-    if not raw.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise ValueError("is not a valid URL") from None
-    if not parts.hostname or any(c.isspace() for c in raw):
-        raise ValueError("is not a valid URL (no host name)")
-    return raw
-
-
-def _bool(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("must be true or false")
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.strip().lower()
-        if value not in options:
-            raise ValueError(f"must be one of {', '.join(options)}")
-        return value
-    return parse
-
-
-def _regex(raw: str) -> str:
-    import re
-    try:
-        compiled = re.compile(raw)
-    except re.error as exc:
-        raise ValueError(f"is not a valid regular expression ({exc})") from None
-    if "vacancy" not in compiled.groupindex:
-        raise ValueError("needs a named group (?P<vacancy>...)")
-    return raw
-
-
-def _guids(raw: str) -> tuple[str, ...]:
-    """Comma-separated form guids (HubSpot form ids are UUIDs), lower-cased, in the order given."""
-    import uuid
-    out = []
-    for part in (p.strip().lower() for p in raw.split(",")):
-        if not part:
-            continue
-        try:
-            uuid.UUID(part)
-        except ValueError:
-            raise ValueError(f"must be comma-separated form guids like 1ca043b0-6032-5352-b34f-2d4913db3d4f, "
-                             f"not {part[:60]!r}") from None
-        if part not in out:
-            out.append(part)
-    return tuple(out)
 
 
 def _setting(env: str, parse: Callable[[str], object], help: str, default: object = None, secret: bool = False):
@@ -312,65 +212,5 @@ def setting_docs() -> list[tuple[str, str, object]]:
     return [(f.metadata["env"], f.metadata["help"], f.default) for f in fields(Settings)]
 
 
-def _refuse_shared_secret_file(path: Path) -> None:
-    """A token file others can read is a leaked token waiting to happen (ASVS 14.2.1; quality-bar.md #17)."""
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise ConfigError(f"HUBSPOT_ACCESS_TOKEN is in {path.name}, which others can read (mode {mode:o}): "
-                          f"run `chmod 600 {path.name}`")
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """The assignments of a .env file; a line that cannot be parsed stops with its file and line number
-    (never its text: it may hold the token)."""
-    from dotenv.parser import parse_stream
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read settings file {path}: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
-    values: dict[str, str] = {}
-    for binding in parse_stream(io.StringIO(text)):
-        if binding.error:
-            raise ConfigError(f"{path} line {binding.original.line}: cannot parse this line (expected NAME=value)")
-        if binding.key is not None and binding.value is not None:
-            values[binding.key] = binding.value
-    return values
-
-
-def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = None) -> Settings:
-    """Settings from `environ` (default os.environ) over the `.env` file over defaults; bad values name the variable.
-
-    The `.env` is `env_file` or the one in the working folder, never a parent's: a `.env` planted higher up
-    could point HUBSPOT_BASE_URL elsewhere and receive the token.
-    """
-    dotenv_path = Path(env_file) if env_file is not None else Path.cwd() / ".env"
-    values = read_env_file(dotenv_path) if dotenv_path.is_file() else {}
-    environ = os.environ if environ is None else environ
-    if values.get("HUBSPOT_ACCESS_TOKEN") and not environ.get("HUBSPOT_ACCESS_TOKEN"):
-        _refuse_shared_secret_file(dotenv_path)
-    origin = {k: str(dotenv_path) for k in values}
-    values.update(environ)
-    origin.update({k: "the environment" for k in environ})
-    kwargs = {}
-    for f in fields(Settings):
-        raw = values.get(f.metadata["env"])
-        if raw is None or raw.strip() == "":
-            continue
-        try:
-            kwargs[f.name] = f.metadata["parse"](raw)
-        except ValueError as exc:
-            shown = "***" if f.metadata["secret"] else repr(raw)
-            raise ConfigError(f"{f.metadata['env']}={shown} is invalid: {exc}") from None
-    settings = Settings(**kwargs)
-    _refuse_clear_text_token(settings, origin.get("HUBSPOT_BASE_URL", "the default"))
-    settings.check_ats()
-    return settings
-
-
-def _refuse_clear_text_token(settings: Settings, origin: str) -> None:
-    """The bearer token goes to HUBSPOT_BASE_URL: only over HTTPS, or to this machine, unless allowed explicitly."""
-    url = urlsplit(settings.hubspot_base_url)
-    if url.scheme == "https" or (url.hostname or "") in LOOPBACK_HOSTS or settings.hubspot_allow_insecure_http:
-        return
-    raise ConfigError(f"HUBSPOT_BASE_URL (set in {origin}) is plain http to {url.hostname}: the access token would "
-                      "travel unencrypted; use https://, or set HUBSPOT_ALLOW_INSECURE_HTTP=yes for a trusted test server")
+# Loading lives beside, so this module stays the settings' definition; importers keep `connector.config`.
+from connector.settings_load import load_settings, read_env_file  # noqa: E402,F401

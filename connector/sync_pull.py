@@ -1,0 +1,136 @@
+"""The pull steps of a run (DESIGN steps 2 and 3): each HubSpot stream and the ATS from its own cursor,
+a page's rows and its cursor committed together. Mixed into connector.sync.Sync."""
+
+from __future__ import annotations
+
+import logging
+
+from connector import state, store
+from connector.db import session_scope
+from connector.errors import AuthError
+from connector.hubspot import streams as S
+from connector.hubspot.forms import fetch_form_pages, fetch_forms, unknown_form_ids
+from connector.hubspot.pull import (
+    BadRecordError,
+    fetch_contact_pages,
+    fetch_email_event_pages,
+    fetch_web_events,
+)
+from connector.hubspot.timeparse import dt_to_ms
+from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
+from connector.purge import ForgottenFilter
+
+log = logging.getLogger(__name__)
+
+
+def _deliveries_that_matter(session, rows: list[dict]) -> list[dict]:
+    """Drop DELIVERED rows except those of recipients with a hard bounce (stored, or in this page): a delivery
+    only matters as proof that a bounced address works again. A delivery read on an earlier page than its bounce
+    (same window) is missed; the next delivery to that address lifts the floor instead."""
+    delivered = {r["recipient"] for r in rows if r["kind"] == "delivered"}
+    if not delivered:
+        return rows
+    bounced = store.bounced_recipients(session, delivered) | {r["recipient"] for r in rows if r["kind"] == "hard_bounce"}
+    return [r for r in rows if r["kind"] != "delivered" or r["recipient"] in bounced]
+
+
+
+class PullSteps:
+    """Pull steps; they use Sync's settings, engine, client, matcher, bounds, counts and quarantine."""
+
+    def pull_contacts(self) -> None:
+        """Contacts changed since the cursor; a page's rows and the advanced cursor commit together."""
+        with session_scope(self.engine) as session:
+            since = state.get_cursor(session, S.CONTACTS_STREAM) or S.EPOCH_FLOOR_MS
+            forgotten = ForgottenFilter(session)
+        self.progress("pulling contacts")
+        for page in fetch_contact_pages(self.client, since, self.until_ms):
+            with session_scope(self.engine) as session:
+                self._add("contacts_pulled", store.save_contacts(session, forgotten.contacts(page.rows)))
+                for bad in page.bad:
+                    self._quarantine(session, bad)
+                state.set_cursor(session, S.CONTACTS_STREAM, max(page.checkpoint_ms, since))
+
+    def pull_email_events(self) -> None:
+        with session_scope(self.engine) as session:
+            since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
+            forgotten = ForgottenFilter(session)
+        self.progress("pulling email events")
+        start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
+        for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
+            rows, names = [], {}
+            with session_scope(self.engine) as session:
+                for event in events:
+                    try:
+                        rows.extend(email_event_touchpoints(event, self.matcher))
+                    except BadRecordError as bad:
+                        self._quarantine(session, bad)
+                    named = email_campaign_name(event)
+                    if named:
+                        names[named[0]] = named[1]
+                rows = _deliveries_that_matter(session, rows)
+                store.save_campaign_names(session, names)
+                self._add("email_events_read", len(events))
+                self._add("touchpoints_new", store.save_touchpoints(session, forgotten.touchpoints(rows)))
+                state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
+
+    def pull_web_events(self) -> None:
+        """Page views, per contact whose analytics rollup moved past its web cursor (the API is per object)."""
+        with session_scope(self.engine) as session:
+            todo = store.contacts_needing_web_pull(session, self.floor_ms, S.WEB_EVENTS_OVERLAP_MS)
+        self.progress(f"pulling page views of {len(todo)} contacts")
+        for contact_id, from_ms in todo:
+            rows, bad_records = [], []
+            for events in fetch_web_events(self.client, contact_id, from_ms, self.until_ms):
+                for event in events:
+                    try:
+                        rows.extend(web_event_touchpoints(contact_id, event, self.matcher))
+                    except BadRecordError as bad:
+                        bad_records.append(bad)
+            with session_scope(self.engine) as session:
+                for bad in bad_records:
+                    self._quarantine(session, bad)
+                self._add("touchpoints_new", store.save_touchpoints(session, rows))
+                store.set_web_cursor(session, contact_id, self.until_ms)
+            self._add("web_contacts_read", 1)
+
+    def pull_ats(self) -> None:
+        """DESIGN step 3: the ATS after HubSpot, each stream from its own cursor; HubSpot owners for recruiters."""
+        if self.settings.ats_kind == "none":
+            return
+        from connector.ats.pull import pull_ats
+        from connector.hubspot.owners import fetch_owners
+        from connector.state.ats_save import save_owners
+        try:
+            owners = list(fetch_owners(self.client))
+        except AuthError as exc:     # no crm.objects.owners.read: recruiters stay unmapped, the pull goes on
+            log.warning("HubSpot owners unavailable, recruiters are not mapped: %s", exc)
+        else:
+            with session_scope(self.engine) as session:
+                save_owners(session, owners)
+        for key, n in pull_ats(self.settings, self.engine, dt_to_ms(self.now), self.progress, self.run_id).items():
+            self._add(key, n)
+
+    def pull_forms(self) -> None:
+        """Each form's submissions since its own cursor; the cursor moves when the walk reached it (newest first)."""
+        ids = (self.settings.application_form_ids, self.settings.start_application_form_ids)
+        forms = fetch_forms(self.client)
+        if unknown := unknown_form_ids(forms, *ids):     # once per run, not fatal: the form may come later
+            log.warning("form ids configured but not in the portal: %s", ", ".join(unknown))
+            self._add("forms_unknown_configured", len(unknown))
+        for form in forms:
+            stream = S.FORMS_STREAM_PREFIX + form.guid
+            with session_scope(self.engine) as session:
+                since = state.get_cursor(session, stream)
+            if form.archived and since is not None:
+                continue    # read through once; an archived form takes no new submissions
+            stop = max((since or 0) - S.FORM_SUBMISSIONS_OVERLAP_MS, self.floor_ms)
+            for page in fetch_form_pages(self.client, form, stop, self.until_ms, self.matcher, *ids):
+                with session_scope(self.engine) as session:
+                    for bad in page.bad:
+                        self._quarantine(session, bad)
+                    self._add("form_submissions_read", page.read)
+                    self._add("touchpoints_new", store.save_touchpoints(session, page.rows))
+                    if page.done:
+                        state.set_cursor(session, stream, max(self.until_ms, since or 0))
+
