@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -118,3 +120,14 @@ def _guids(raw: str) -> tuple[str, ...]:
         if part not in out:
             out.append(part)
     return tuple(out)
+
+
+def load_toml_file(setting: str, path: str) -> dict:
+    """The TOML file a setting names (an admin's override or mapping file); a bad one names the setting."""
+    from connector.errors import ConfigError
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{setting}={path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{setting}={path} is not valid TOML ({exc})") from None

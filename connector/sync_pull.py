@@ -99,10 +99,10 @@ class PullSteps:
         if self.settings.ats_kind == "none":
             return
         from connector.ats.pull import pull_ats
-        from connector.hubspot.owners import fetch_owners
-        from connector.state.ats_save import save_owners
+        from connector.hubspot.pull import fetch_owner_pages
+        from connector.state.owners import save_owners
         try:
-            owners = list(fetch_owners(self.client))
+            owners = list(fetch_owner_pages(self.client))
         except AuthError as exc:     # no crm.objects.owners.read: recruiters stay unmapped, the pull goes on
             log.warning("HubSpot owners unavailable, recruiters are not mapped: %s", exc)
         else:

@@ -11,7 +11,6 @@ status) is quarantined with file, row number, column and value; the rest is impo
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from connector.ats.timefmt import parse_when, to_ms
 from connector.config import Settings
 from connector.emails import normalize_email
 from connector.errors import ConfigError
+from connector.setting_values import load_toml_file
 
 KIND = "csv"
 ROWS = "csv.rows"
@@ -53,12 +53,7 @@ def load_columns(path: str | None) -> dict[str, tuple[str, ...]]:
     aliases = {k: tuple(v) for k, v in ALIASES.items()}
     if not path:
         return aliases
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"ATS_CSV_COLUMNS_PATH={path} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"ATS_CSV_COLUMNS_PATH={path} is not valid TOML ({exc})") from None
+    data = load_toml_file("ATS_CSV_COLUMNS_PATH", path)
     for name, header in (data.get("columns") or {}).items():
         if name not in ALIASES:
             raise ConfigError(f"ATS_CSV_COLUMNS_PATH={path}: {name!r} is not a column ({', '.join(ALIASES)})")

@@ -8,12 +8,11 @@ never guessed: its phase stays None and it is reported once per run with its nam
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from connector.ats.base import PHASES
 from connector.errors import ConfigError
+from connector.setting_values import load_toml_file
 
 CLOSING = ("rejected", "withdrawn")
 # Checked in this order: the first group with a keyword inside the stage name wins. Screening comes before
@@ -56,12 +55,7 @@ def load_overrides(path: str | None) -> dict[str, str]:
     """The admin's stage overrides (normalised name → phase or outcome); a bad file names ATS_STAGE_MAP_PATH."""
     if not path:
         return {}
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"ATS_STAGE_MAP_PATH={path} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"ATS_STAGE_MAP_PATH={path} is not valid TOML ({exc})") from None
+    data = load_toml_file("ATS_STAGE_MAP_PATH", path)
     stages = data.get("stages", {})
     if not isinstance(stages, dict):
         raise ConfigError(f"ATS_STAGE_MAP_PATH={path}: [stages] must be a table of \"stage name\" = \"phase\"")

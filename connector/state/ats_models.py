@@ -85,15 +85,6 @@ class AtsRowHash(SQLModel, table=True):
     hash: str
 
 
-class HubSpotOwner(SQLModel, table=True):
-    """HubSpot owners (owners v3) by email: recruiters map to them."""
-
-    __tablename__ = "hubspot_owner"
-
-    id: str = Field(primary_key=True)
-    email: str | None = Field(default=None, index=True)
-
-
 class AtsRecruiterOwner(SQLModel, table=True):
     """Recruiter email → HubSpot owner id as of the last sync: the override file, else owners v3 by email."""
 

@@ -20,7 +20,6 @@ from connector.state.ats_models import (
     AtsRecruiterOwner,
     AtsRowHash,
     AtsStage,
-    HubSpotOwner,
 )
 
 TOUCHPOINT_SOURCE = "ats_application"
@@ -67,11 +66,6 @@ def save_stages(session: Session, ats: str, mapper: StageMapper, now_ms: int) ->
     rows = [{"ats": ats, "name": name, "phase": m.phase, "outcome": m.outcome, "source": m.source, "count": n,
              "seen_ms": now_ms} for name, n, m in mapper.seen.values()]
     store.upsert_rows(session, AtsStage, rows, ["ats", "name"], ("phase", "outcome", "source", "count", "seen_ms"))
-
-
-def save_owners(session: Session, owners: Iterable[tuple[str, str | None]]) -> None:
-    session.exec(delete(HubSpotOwner))
-    store.upsert_rows(session, HubSpotOwner, [{"id": i, "email": e} for i, e in owners], ["id"], ("email",))
 
 
 def _email_owners(session: Session) -> dict[str, set[str]]:

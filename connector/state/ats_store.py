@@ -3,10 +3,8 @@ HubSpot owner, open jobs, stages seen, candidates without a contact, and the te_
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -14,14 +12,14 @@ from connector import store
 from connector.ats.base import ApplicationSummary, ApplicationView, Job, phase_rank
 from connector.ats.stages import StageMapper
 from connector.errors import ConfigError
-from connector.models import Pushed
+from connector.models import Owner, Pushed
+from connector.setting_values import load_toml_file
 from connector.state.ats_models import (
     AtsApplication,
     AtsCandidate,
     AtsJob,
     AtsRecruiterOwner,
     AtsStage,
-    HubSpotOwner,
 )
 
 APPLICATION_PROPERTIES = ("te_application_status", "te_application_job", "te_application_updated_at",
@@ -88,12 +86,7 @@ def load_recruiter_map(path: str | None) -> dict[str, str]:
     """Admin overrides: recruiter (email, lower-cased) → HubSpot owner id, from `[recruiters]` in a TOML file."""
     if not path:
         return {}
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"ATS_RECRUITER_MAP_PATH={path} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"ATS_RECRUITER_MAP_PATH={path} is not valid TOML ({exc})") from None
+    data = load_toml_file("ATS_RECRUITER_MAP_PATH", path)
     table = data.get("recruiters", {})
     if not isinstance(table, dict) or not all(isinstance(v, str | int) for v in table.values()):
         raise ConfigError(f"ATS_RECRUITER_MAP_PATH={path}: [recruiters] must map \"email\" = \"owner id\"")
@@ -107,7 +100,8 @@ def _recruiter_of(app: AtsApplication, job: AtsJob | None) -> str | None:
 def recruiter_owners(session: Session, overrides: dict[str, str] | None = None) -> dict[str, str]:
     """Recruiter email → HubSpot owner id: `overrides` (default: the map saved by the last sync, which holds the
     ATS_RECRUITER_MAP_PATH file), then owners v3 by email."""
-    by_email = {e.lower(): i for i, e in session.exec(select(HubSpotOwner.id, HubSpotOwner.email)) if e}
+    by_email = {e.lower(): i for i, e in session.exec(select(Owner.id, Owner.email).where(Owner.archived.is_(False)))
+                if e}
     if overrides is None:
         overrides = dict(session.exec(select(AtsRecruiterOwner.recruiter, AtsRecruiterOwner.owner_id).where(
             AtsRecruiterOwner.source == "override")).all())

@@ -50,11 +50,6 @@ def upgrade():
         sa.Column("hash", sa.String(), nullable=False),
     )
     op.create_table(
-        "hubspot_owner",
-        sa.Column("id", sa.String(), primary_key=True), sa.Column("email", sa.String()),
-    )
-    op.create_index("ix_hubspot_owner_email", "hubspot_owner", ["email"])
-    op.create_table(
         "ats_recruiter_owner",
         sa.Column("recruiter", sa.String(), primary_key=True), sa.Column("owner_id", sa.String(), nullable=False),
         sa.Column("source", sa.String(), nullable=False),
