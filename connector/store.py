@@ -9,12 +9,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from connector.models import (
+    AbandonedFlag,
     Contact,
     ContactEmail,
     EmailCampaign,
     Pushed,
     Quarantine,
     ScoreRow,
+    TaskOutbox,
+    TaskTrigger,
     Touchpoint,
     WebCursor,
 )
@@ -81,6 +84,17 @@ def mark_merged(session: Session, merged_id: str, survivor_id: str) -> None:
     session.exec(delete(ContactEmail).where(ContactEmail.contact_id == merged_id))
     session.exec(delete(ScoreRow).where(ScoreRow.contact_id == merged_id))
     session.exec(delete(WebCursor).where(WebCursor.contact_id == merged_id))
+    _merge_actions(session, merged_id, survivor_id)
+
+
+def _merge_actions(session: Session, merged_id: str, survivor_id: str) -> None:
+    """Tasks and forgotten-application flags follow the survivor: nothing is created for the merged-away id,
+    and the survivor's own trigger decides its next task (the task ledger is one, the survivor's)."""
+    session.exec(update(TaskOutbox).where(TaskOutbox.contact_id == merged_id, TaskOutbox.status == "pending").values(
+        status="skipped", reason=f"contact merged into {survivor_id}: the survivor's trigger decides"))
+    session.exec(update(TaskOutbox).where(TaskOutbox.contact_id == merged_id).values(contact_id=survivor_id))
+    session.exec(delete(TaskTrigger).where(TaskTrigger.contact_id == merged_id))
+    session.exec(update(AbandonedFlag).where(AbandonedFlag.contact_id == merged_id).values(contact_id=survivor_id))
 
 
 def mark_archived(session: Session, contact_id: str) -> None:

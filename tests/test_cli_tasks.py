@@ -270,3 +270,21 @@ def test_a_second_open_task_is_never_created(empty_sandbox, make_connector):
     counts = clock.sync(t)                      # the rules fire again, but the first task is still open
     assert (counts["tasks_created"], counts["tasks_skipped_open"]) == (0, 1)
     assert len(_tasks_of(empty_sandbox, contact)) == 1
+
+
+def test_a_merge_keeps_one_task_ledger_for_the_survivor(empty_sandbox, make_connector):
+    connector = make_connector(empty_sandbox)
+    owner = empty_sandbox.add_owner("lotte@example.com", "Lotte", "Jansen")
+    absorbed = _candidate(empty_sandbox, owner=owner)
+    survivor = _candidate(empty_sandbox, email="anna.private@example.org", owner=owner)
+    connector.run("setup")
+    connector.sync_json()
+    _fan_activity(empty_sandbox, "anna.devries@example.nl", datetime.now(UTC) - timedelta(minutes=5),
+                  contact_id=absorbed)
+    assert connector.sync_json()["tasks_created"] == 1
+    empty_sandbox.merge_contacts(survivor, absorbed)
+    _fan_activity(empty_sandbox, "anna.private@example.org", datetime.now(UTC) - timedelta(minutes=1), campaign=4_500)
+    counts = connector.sync_json()
+    assert (counts["tasks_created"], counts["tasks_skipped_open"]) == (0, 1)   # the absorbed contact's task is the survivor's, still open
+    assert len(empty_sandbox.tasks()) == 1
+    assert empty_sandbox.tasks()[0]["contact_ids"] == [survivor]
