@@ -143,9 +143,10 @@ def web_event_touchpoints(contact_id: str, event: dict, matcher: VacancyMatcher)
     match = matcher.classify(props.get("hs_url"), props.get("hs_page_title"))
     if match is None:
         return []
-    device = DEVICES.get(str(props.get("hs_device_type") or "").upper())   # [U] property name of the page view
+    # No device: HubSpot documents no device field on page-view events, so none is guessed (te_abandoned_device
+    # comes only from the email click's documented `deviceType`).
     return [_row(WEB_SOURCE, event_id, match.kind, str(contact_id), None, occurred, match.key, match.label,
-                 props.get("hs_url"), device=device)]
+                 props.get("hs_url"))]
 
 
 def _row(source, source_id, kind, contact_id, recipient, occurred_ms, key, label, url, device=None) -> dict:
