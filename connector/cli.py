@@ -298,6 +298,10 @@ from connector.views.commands import COMMANDS  # noqa: E402 - the read side regi
 for _command in COMMANDS:
     cli.add_command(_command)
 
+from connector.check import check  # noqa: E402 - `connector check` lives in its own module
+
+cli.add_command(check)
+
 
 def main() -> None:
     cli(prog_name="connector")
