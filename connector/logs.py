@@ -10,7 +10,7 @@ import logging
 REDACTED = "***"
 _SECRETS: set[str] = set()
 _RUN: dict[str, int | None] = {"id": None}
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s run=%(run_id)s: %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s run=%(run_label)s: %(message)s"
 QUIET_LOGGERS = ("urllib3", "alembic")
 
 
@@ -52,6 +52,7 @@ class RedactingFilter(logging.Filter):
             record.msg, record.args = cleaned, ()
         if getattr(record, "run_id", None) is None:
             record.run_id = _RUN["id"]
+        record.run_label = "-" if record.run_id is None else record.run_id
         return True
 
 
