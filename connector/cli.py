@@ -86,7 +86,7 @@ def cli(ctx, env_file):
     settings = load_settings(env_file=env_file)
     for secret in settings.secrets():
         logs.add_secret(secret)
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     ctx.obj = Ctx(settings)
 
 
@@ -134,21 +134,26 @@ def sync(obj: Ctx, as_json, dry_run, notify):
 @click.pass_obj
 def daemon(obj: Ctx, interval_seconds, max_runs):
     """Run `sync` now and every SYNC_INTERVAL_MINUTES until stopped; a rejected token stops it."""
-    import logging
-
-    from connector.scheduler import run_daemon
+    from connector.scheduler import RunResult, portal_time_zone, run_daemon
     from connector.sync import Sync
     settings, engine = obj.settings, obj.engine()
-    log = logging.getLogger("connector.daemon")
 
-    def once():
-        report = Sync(settings, engine, _client(settings)).run()
-        log.info("sync run %s: %s, %s API calls, %s", report.run_id, report.status, report.api_calls,
-                 json.dumps(report.counts, sort_keys=True))
+    def once() -> RunResult:
+        client = _client(settings)
+        run = Sync(settings, engine, client)
+        try:
+            report = run.run()
+            result = RunResult(report.run_id, report.status, report.api_calls, report.counts)
+        except ConnectorError as exc:
+            status = {"DailyLimitError": "stopped", "StopRequestedError": "interrupted"}.get(type(exc).__name__)
+            result = RunResult(run.run_id, status or "failed", client.stats.calls, dict(run.counts), error=exc)
+        result.daily_limit, result.daily_remaining = client.stats.daily_limit, client.stats.daily_remaining
+        return result
 
     interval = interval_seconds or settings.sync_interval_minutes * 60
     with handle_stop_signals():
-        runs = run_daemon(once, interval_seconds=interval, max_runs=max_runs)
+        runs = run_daemon(once, interval_seconds=interval, max_runs=max_runs,
+                          budget_share=settings.daily_api_budget_share, time_zone=portal_time_zone(engine))
     console.print(f"daemon stopped after {runs} runs")
 
 
@@ -292,6 +297,10 @@ from connector.views.commands import COMMANDS  # noqa: E402 - the read side regi
 
 for _command in COMMANDS:
     cli.add_command(_command)
+
+from connector.check import check  # noqa: E402 - `connector check` lives in its own module
+
+cli.add_command(check)
 
 
 def main() -> None:

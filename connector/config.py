@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from connector.errors import ConfigError
+from connector.scoring.urls import DEFAULT_VACANCY_URL_PATTERN
 from connector.setting_values import (
     MAX_INTERVAL_MINUTES,
     MAX_TIMEOUT_S,
@@ -38,14 +39,6 @@ ATS_REQUIRED = {"recruitee": ("RECRUITEE_API_TOKEN", "RECRUITEE_COMPANY_ID"),
 ATS_KINDS = ("none", "recruitee", "greenhouse", "csv")
 # HubSpot usage guidelines [V]: 100 / 10 s for Free/Starter private apps, 190 for Pro/Enterprise.
 RATE_LIMIT_TIERS = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
-# A vacancy: /<word>/<slug> in Dutch or English, singular or plural, Recruitee's /o/<slug>, Greenhouse's
-# /<company>/jobs/<id>; its apply page: /apply, /application, /solliciteer(en), Recruitee's /c/new (Greenhouse's
-# #app fragment is recognised by the matcher). Listing pages (/careers/jobs, /werken-bij/vacatures) are no vacancy.
-DEFAULT_VACANCY_URL_PATTERN = (
-    r"/(?:vacancies|vacancy|vacatures|vacature|jobs|job|careers|werken-bij|o)/"
-    r"(?!(?:vacancies|vacatures|jobs|careers|search|zoeken|alle|all|apply|solliciteren|benefits|about|about-us|over-ons"
-    r"|team|teams|faq|contact|culture|cultuur|locations|locaties)(?:/|$))"
-    r"(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|application|solliciteer|solliciteren|c/new))?/?$")
 
 
 def _setting(env: str, parse: Callable[[str], object], help: str, default: object = None, secret: bool = False):
@@ -171,6 +164,11 @@ class Settings:
         "Pin the run's clock to this UTC instant (ISO-8601), for reproducible test runs; leave empty in production.")
     log_level: str = _setting(
         "LOG_LEVEL", _choice(("debug", "info", "warning", "error")), "Log level.", "info")
+    log_format: str = _setting(
+        "LOG_FORMAT", _choice(("text", "json")), "Log line format: text, or json (one object a line, for log shippers).", "text")
+    daily_api_budget_share: float = _setting(
+        "DAILY_API_BUDGET_SHARE", _number(float, zero_ok=False, words="a share above 0, at most 1", maximum=1),
+        "Share of the portal's daily API limit the daemon may use; it pauses until the limit resets.", 0.5)
 
     @property
     def pinned_clock(self):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from connector import outbox, state, stopping, store
+from connector import logs, outbox, state, stopping, store
 from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import ConnectorError, DailyLimitError, StateError
@@ -83,6 +83,7 @@ class Sync(PullSteps):
             state.acquire_lease(session, seconds=self.settings.run_lease_seconds)
             state.close_dead_runs(session)
             self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
+        logs.set_run_id(self.run_id)
         heartbeat = LeaseHeartbeat(self.engine, self.settings.run_lease_seconds, self.client.halt).start()
         report = SyncReport(run_id=self.run_id)
         started = time.monotonic()
@@ -119,6 +120,7 @@ class Sync(PullSteps):
             raise
         finally:
             heartbeat.stop()
+            logs.set_run_id(None)
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
             report.planned, report.planned_tasks = self.planned, self.planned_tasks

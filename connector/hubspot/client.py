@@ -52,6 +52,7 @@ class CallStats:
     retries: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
     daily_remaining: int | None = None
+    daily_limit: int | None = None
 
 
 def map_api_exception(exc: Exception, what: str) -> SourceError:
@@ -238,9 +239,10 @@ class HubSpotClient:
             self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
         if headers:
             (self.search if search else self.general).observe(headers)
-            daily = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
-            if daily is not None and str(daily).isdigit():
-                self.stats.daily_remaining = int(daily)
+            for name, attr in (("Daily-Remaining", "daily_remaining"), ("Daily", "daily_limit")):
+                value = headers.get(f"X-HubSpot-RateLimit-{name}")
+                if value is not None and str(value).isdigit():
+                    setattr(self.stats, attr, int(value))
 
     def _retrying(self, what, search, once):
         """5xx/timeouts: HUBSPOT_MAX_RETRIES tries; 429s: waited out within the run's wait budget;

@@ -9,6 +9,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # hsa_*: HubSpot ads; _hsmi/_hsenc: HubSpot email tracking; fbclid, mc_*: Facebook, Mailchimp).
 TRACKING_PARAM = re.compile(r"^(utm_.*|gclid|gbraid|wbraid|fbclid|msclkid|hsa_.*|_hsmi|_hsenc|__hs.*|hsctatracking|"
                             r"mc_cid|mc_eid)$", re.IGNORECASE)
+# A vacancy: /<word>/<slug> in Dutch or English, singular or plural, Recruitee's /o/<slug>, Greenhouse's
+# /<company>/jobs/<id>; its apply page: /apply, /application, /solliciteer(en), Recruitee's /c/new (Greenhouse's
+# #app fragment is recognised by the matcher). Listing pages (/careers/jobs, /werken-bij/vacatures) are no vacancy.
+DEFAULT_VACANCY_URL_PATTERN = (
+    r"/(?:vacancies|vacancy|vacatures|vacature|jobs|job|careers|werken-bij|o)/"
+    r"(?!(?:vacancies|vacatures|jobs|careers|search|zoeken|alle|all|apply|solliciteren|benefits|about|about-us|over-ons"
+    r"|team|teams|faq|contact|culture|cultuur|locations|locaties)(?:/|$))"
+    r"(?P<vacancy>[A-Za-z0-9][A-Za-z0-9_-]*)(?P<apply>/(?:apply|application|solliciteer|solliciteren|c/new))?/?$")
 LOCALE_PREFIX = re.compile(r"^/(?:[a-z]{2}(?:[-_][a-zA-Z]{2})?)(?=/)")
 
 
