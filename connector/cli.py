@@ -90,9 +90,15 @@ def cli(ctx, env_file):
     ctx.obj = Ctx(settings)
 
 
-def _client(settings: Settings):
+def _client(settings: Settings, engine=None):
+    """The HubSpot client; with the state `engine`, its rate window carries over from and to other processes."""
     from connector.hubspot.client import HubSpotClient
-    return HubSpotClient(settings)
+    client = HubSpotClient(settings)
+    if engine is not None:
+        from connector.hubspot.window import load_window, save_window
+        load_window(client, engine)
+        click.get_current_context().call_on_close(lambda: save_window(client, engine))
+    return client
 
 
 @cli.command()
@@ -101,7 +107,7 @@ def _client(settings: Settings):
 def setup(obj: Ctx, dry_run):
     """Check the token and the portal's APIs, and create the te_* properties (idempotent)."""
     from connector.setup import run_setup
-    client = _client(obj.settings)
+    client = _client(obj.settings, obj.engine())
     report = run_setup(client, obj.engine(), dry_run=dry_run, settings=obj.settings)
     render.setup_report(console, report, dry_run=dry_run)
 
@@ -115,7 +121,7 @@ def sync(obj: Ctx, as_json, dry_run, notify):
     """Pull changed contacts and events, rescore, write changed values and recruiter tasks to HubSpot."""
     from connector.sync import Sync
     with handle_stop_signals():
-        report = Sync(obj.settings, obj.engine(), _client(obj.settings), progress=_progress(as_json),
+        report = Sync(obj.settings, obj.engine(), _client(obj.settings, obj.engine()), progress=_progress(as_json),
                       dry_run=dry_run, notify=True if notify else None).run()
     if as_json:
         click.echo(json.dumps({"run_id": report.run_id, "status": report.status, "api_calls": report.api_calls,
@@ -139,7 +145,9 @@ def daemon(obj: Ctx, interval_seconds, max_runs):
     settings, engine = obj.settings, obj.engine()
 
     def once() -> RunResult:
+        from connector.hubspot.window import load_window, save_window
         client = _client(settings)
+        load_window(client, engine)
         run = Sync(settings, engine, client)
         try:
             report = run.run()
@@ -147,6 +155,8 @@ def daemon(obj: Ctx, interval_seconds, max_runs):
         except ConnectorError as exc:
             status = {"DailyLimitError": "stopped", "StopRequestedError": "interrupted"}.get(type(exc).__name__)
             result = RunResult(run.run_id, status or "failed", client.stats.calls, dict(run.counts), error=exc)
+        finally:
+            save_window(client, engine)
         result.daily_limit, result.daily_remaining = client.stats.daily_limit, client.stats.daily_remaining
         return result
 

@@ -121,6 +121,7 @@ def migrate(engine: Engine) -> list[str]:
     """Apply pending migrations, one transaction each; return the names applied (none: alembic is not loaded)."""
     known = migration_heads()
     try:
+        _create_schema(engine)
         before = current_revision(engine)
     except sa_exc.DBAPIError as exc:
         raise StateError(f"cannot open the state database{_where(engine)}: {_first_line(exc)}") from None
@@ -138,6 +139,19 @@ def migrate(engine: Engine) -> list[str]:
         raise StateError(f"cannot migrate the state database{_where(engine)}: {_first_line(exc)}") from None
     start = known.index(before) + 1 if before else 0
     return known[start:]
+
+
+def _create_schema(engine: Engine) -> None:
+    """PostgreSQL: portals sharing one database each keep their state in their own schema, named first in the URL's
+    search_path (`?options=-csearch_path%3Dportal_a`); a schema that does not exist yet is created."""
+    if engine.url.get_backend_name() != "postgresql":
+        return
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT current_schema()")).scalar() is not None:
+            return
+        first = conn.execute(text("SHOW search_path")).scalar().split(",")[0].strip().strip('"')
+        if first and first != "$user":
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{first.replace(chr(34), "")}"'))
 
 
 def _where(engine: Engine) -> str:

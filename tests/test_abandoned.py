@@ -108,6 +108,7 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+@pytest.mark.both_databases
 def test_apply_click_with_tracking_and_locale_is_flagged_for_the_right_vacancy(empty_sandbox, make_connector):
     conn = make_connector(empty_sandbox)
     contact = empty_sandbox.create_contact({"email": "sem.bakker@example.com", "firstname": "Sem",
@@ -161,6 +162,7 @@ def test_abandoned_csv_is_private_and_formula_safe(empty_sandbox, make_connector
     assert "'=HYPERLINK" in text and "data-engineer/apply" in text
 
 
+@pytest.mark.both_databases
 def test_an_application_form_submission_clears_the_flag(empty_sandbox, make_connector):
     conn = make_connector(empty_sandbox)
     contact = empty_sandbox.create_contact({"email": "sem.bakker@example.com", "firstname": "Sem"})

@@ -2,6 +2,8 @@
 
 import sqlite3
 
+import pytest
+
 from connector.hubspot.properties import BANDS, PROPERTY_NAMES
 
 SCORE_PROPS = ("te_engagement_score", "te_engagement_band", "te_score_model", "te_last_engaged_at")
@@ -16,6 +18,7 @@ def _batch_updates(sandbox):
     return [r for r in sandbox.requests if r.method == "POST" and r.path == "/crm/v3/objects/contacts/batch/update"]
 
 
+@pytest.mark.both_databases
 def test_sync_scores_the_pool_and_second_sync_writes_nothing(connector, sandbox):
     connector.run("setup")
     first = connector.sync_json()
@@ -103,14 +106,14 @@ def test_timeout_is_retried(connector, sandbox):
     assert len(_hubspot_scores(sandbox)) >= 200
 
 
+@pytest.mark.both_databases
 def test_daily_limit_stops_cleanly_and_resumes(connector, sandbox):
     connector.run("setup")
     sandbox.add_fault(kind="status", status=429, policy="DAILY", path_prefix="/email/public/v1/events", count=100)
     result = connector.run("sync", expect=75)
     assert "daily" in result.output.lower()
-    db = sqlite3.connect(connector.db_path)
-    assert db.execute("select status from run order by id desc").fetchone()[0] == "stopped"
-    assert db.execute("select count(*) from contact").fetchone()[0] >= 200          # the contacts step was kept
+    assert connector.query("select status from run order by id desc")[0] == ("stopped",)
+    assert connector.query("select count(*) from contact")[0][0] >= 200          # the contacts step was kept
     sandbox.clear_faults()
     assert connector.sync_json()["status"] == "ok"
     assert len(_hubspot_scores(sandbox)) >= 200

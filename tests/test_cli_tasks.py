@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from connector.config import load_settings
@@ -63,6 +64,7 @@ def _next_working_day_9am(now: datetime) -> int:
     return _ms(datetime(day.year, day.month, day.day, 9, tzinfo=PORTAL_ZONE))
 
 
+@pytest.mark.both_databases
 def test_crossing_into_fan_creates_one_task_for_the_owner_due_next_working_day(empty_sandbox, make_connector):
     connector = make_connector(empty_sandbox)
     owner = empty_sandbox.add_owner("lotte@example.com", "Lotte", "Jansen")
@@ -169,6 +171,7 @@ def test_refused_owners_are_reported_and_retried_the_others_created(empty_sandbo
     assert all(len(_tasks_of(empty_sandbox, ids[i])) == 1 for i in ids)
 
 
+@pytest.mark.both_databases
 def test_kill_after_task_create_reached_hubspot_makes_no_duplicate(sandbox, connector):
     connector.run("setup")
     sandbox.add_fault(kind="hang_after", delay_s=8, path_prefix=BATCH_CREATE)   # created at once, answered late
@@ -192,7 +195,7 @@ def test_kill_after_task_create_reached_hubspot_makes_no_duplicate(sandbox, conn
     assert report["tasks_recovered"] == len(created) and report["tasks_created"] == 0
     after = {t["id"]: tuple(t["contact_ids"]) for t in sandbox.tasks()}
     assert after == created                                            # exactly one task each, none twice
-    engine = make_engine(f"sqlite:///{connector.db_path}")
+    engine = make_engine(connector.url)
     with session_scope(engine) as session:
         rows = session.exec(select(TaskOutbox)).all()
         assert {r.hubspot_task_id for r in rows if r.status == "created"} == set(created)
@@ -272,6 +275,7 @@ def test_a_second_open_task_is_never_created(empty_sandbox, make_connector):
     assert len(_tasks_of(empty_sandbox, contact)) == 1
 
 
+@pytest.mark.both_databases
 def test_a_merge_keeps_one_task_ledger_for_the_survivor(empty_sandbox, make_connector):
     connector = make_connector(empty_sandbox)
     owner = empty_sandbox.add_owner("lotte@example.com", "Lotte", "Jansen")

@@ -3,14 +3,16 @@
 import os
 import stat
 
+import pytest
 import sqlalchemy as sa
 
 from connector.db import current_revision, make_engine, migrate, migration_heads
 from connector.models import SQLModel
 
 
-def test_migrations_from_blank_database_create_every_table(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/blank.db")
+@pytest.mark.both_databases
+def test_migrations_from_blank_database_create_every_table(database_url):
+    engine = make_engine(database_url())
     applied = migrate(engine)
     assert applied == migration_heads()
     assert current_revision(engine) == migration_heads()[-1]
@@ -19,8 +21,9 @@ def test_migrations_from_blank_database_create_every_table(tmp_path):
     assert "alembic_version" in tables
 
 
-def test_migrated_schema_matches_the_models(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/s.db")
+@pytest.mark.both_databases
+def test_migrated_schema_matches_the_models(database_url):
+    engine = make_engine(database_url())
     migrate(engine)
     inspector = sa.inspect(engine)
     for name, table in SQLModel.metadata.tables.items():
@@ -28,8 +31,9 @@ def test_migrated_schema_matches_the_models(tmp_path):
         assert columns == {c.name for c in table.columns}, name
 
 
-def test_second_migrate_applies_nothing(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/twice.db")
+@pytest.mark.both_databases
+def test_second_migrate_applies_nothing(database_url):
+    engine = make_engine(database_url())
     migrate(engine)
     assert migrate(engine) == []
 

@@ -31,11 +31,11 @@ def _reached_push(sandbox):
 
 
 def _runs(conn):
-    return sqlite3.connect(conn.db_path).execute("select status from run where kind = 'sync' order by id").fetchall()
+    return conn.query("select status from run where kind = 'sync' order by id")
 
 
 def _leases(conn):
-    return sqlite3.connect(conn.db_path).execute("select holder from lease").fetchall()
+    return conn.query("select holder from lease")
 
 
 @pytest.mark.parametrize("signame,code", [("SIGTERM", 0), ("SIGINT", 130)])
@@ -84,14 +84,19 @@ def test_run_left_by_a_killed_process_is_shown_and_closed_as_killed(connector, s
     assert _runs(connector) == [("killed",), ("ok",)]
 
 
+@pytest.mark.both_databases
 def test_heartbeat_keeps_a_long_run_leased_and_a_second_worker_out(connector, sandbox):
+    """Two workers on one portal (one state DB, SQLite or PostgreSQL) never overlap."""
     connector.run("setup")
     sandbox.add_fault(kind="slow", delay_s=4, path_prefix=BATCH_UPDATE)
     proc = _spawn(connector, "sync", RUN_LEASE_SECONDS=1)
     _wait_for(lambda: _leases(connector) != [], proc)
-    db = sqlite3.connect(connector.db_path)
-    first = db.execute("select expires_at from lease").fetchone()[0]
-    _wait_for(lambda: (db.execute("select expires_at from lease").fetchone() or [first])[0] > first, proc)
+
+    def expiry(default=None):
+        rows = connector.query("select expires_at from lease")
+        return rows[0][0] if rows else default
+    first = expiry()
+    _wait_for(lambda: expiry(first) > first, proc)
     _wait_for(_reached_push(sandbox), proc)
     second = connector.run("sync", expect=4, RUN_LEASE_SECONDS=1)      # long after the first lease span
     assert "holds the lease" in second.output

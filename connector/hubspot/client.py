@@ -30,7 +30,7 @@ from connector.errors import (
     RetryableError,
     SourceError,
 )
-from connector.hubspot.ratelimit import RollingLimiter
+from connector.hubspot.ratelimit import RollingLimiter, acquire_both
 from connector.hubspot.transport import UndecodablePayloadError, tls_error, transport_error
 
 log = logging.getLogger(__name__)
@@ -187,9 +187,8 @@ class HubSpotClient:
         return sorted(str(s) for s in info.get("scopes") or [])
 
     def _sdk_once(self, what, method, args, kwargs, search):
-        if search:      # a search spends both budgets: its own per-second one and the account's burst window [U]
-            self.search.acquire()
-        self.general.acquire()
+        # a search spends both budgets: its own per-second one and the account's burst window [U]
+        acquire_both(self.general, self.search if search else None)
         self._count()
         try:
             data, status, headers = method(*args, **kwargs)
@@ -212,9 +211,7 @@ class HubSpotClient:
         return data, status, headers
 
     def _http_once(self, what, method, path, params, body, search=False):
-        if search:
-            self.search.acquire()
-        self.general.acquire()
+        acquire_both(self.general, self.search if search else None)
         self._count()
         try:
             resp = self._http.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout)
