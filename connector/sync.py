@@ -79,7 +79,8 @@ class Sync(PullSteps):
     def run(self) -> SyncReport:
         with session_scope(self.engine) as session:
             if state.get_fact(session, FACT_SETUP_AT) is None:
-                raise StateError("the portal is not set up yet: run `connector setup` first")
+                raise StateError("the state database (DATABASE_URL) has no setup record: run `connector setup` "
+                                 "(idempotent: a portal set up before keeps its properties) to record the portal here")
             state.acquire_lease(session, seconds=self.settings.run_lease_seconds)
             state.close_dead_runs(session)
             self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
