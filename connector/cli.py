@@ -153,7 +153,9 @@ def daemon(obj: Ctx, interval_seconds, max_runs):
 
 
 def _progress(quiet: bool):
-    return (lambda _m: None) if quiet else (lambda m: console.print(f"[dim]… {m}[/dim]"))
+    """A live display on a terminal's stderr; piped, phase lines (none with --json). See connector/progress.py."""
+    from connector.progress import for_command
+    return for_command(None if quiet else (lambda m: console.print(f"[dim]… {m}[/dim]")))
 
 
 @cli.command()
