@@ -168,19 +168,9 @@ def daemon(obj: Ctx, interval_seconds, max_runs):
 
 
 def _progress(quiet: bool):
-    return (lambda _m: None) if quiet else (lambda m: console.print(f"[dim]… {m}[/dim]"))
-
-
-@cli.command()
-@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
-@click.pass_obj
-def status(obj: Ctx, limit):
-    """Show recent runs, cursors and quarantined records."""
-    from connector.state.ats_store import load_recruiter_map
-    from connector.status import load_status
-    recruiters = load_recruiter_map(obj.settings.ats_recruiter_map_path)
-    with session_scope(obj.engine()) as session:
-        render.status(console, load_status(session, limit, recruiters))
+    """A live display on a terminal's stderr; piped, phase lines (none with --json). See connector/progress.py."""
+    from connector.progress import for_command
+    return for_command(None if quiet else (lambda m: console.print(f"[dim]… {m}[/dim]")))
 
 
 @cli.group()

@@ -8,7 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from connector.views.planned import planned_updates  # noqa: F401 - the commands call it as render.*
 from connector.views.safe_text import term
+from connector.views.status_view import status  # noqa: F401 - the commands call it as render.*
 
 STATUS_LIST_MAX = 50
 BAND_STYLE = {"fan": "bold green", "engaged": "green", "warm": "yellow", "cold": "dim"}
@@ -133,29 +135,6 @@ def explanation(console: Console, data: dict) -> None:
         console.print(f"reasons: {term(data['reasons'])}")
 
 
-def status(console: Console, st) -> None:
-    from connector.status import run_counts
-    table = Table(title="Recent runs")
-    for col in ("id", "kind", "started (UTC)", "status", "API calls", "counts", "error"):
-        table.add_column(col)
-    for run in st.runs:
-        counts = run_counts(run)
-        short = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k != "seconds")
-        table.add_row(str(run.id), run.kind, f"{run.started_at:%Y-%m-%d %H:%M:%S}", st.shown_status(run),
-                      str(run.api_calls),
-                      term(short), term(run.error or ""))
-    console.print(table)
-    for cursor in st.cursors:
-        console.print(f"cursor {cursor.stream}: {cursor.value}")
-    console.print(f"quarantined records: {st.quarantined}")
-    for q in st.recent_quarantine:
-        console.print(f"  {term(q.source)} {term(q.record_id)} field={term(q.field or '-')}: {term(q.error)}")
-    console.print(f"ambiguous emails (events not attributed): {len(st.ambiguous)}")
-    for email, ids in st.ambiguous:
-        console.print(f"  {term(email)}: contacts {term(', '.join(ids))}")
-    ats_status(console, st)
-
-
 def ats_status(console: Console, st) -> None:
     unmatched = st.ats_unmatched or []
     if not unmatched and not st.ats_unmapped_recruiters:
@@ -183,18 +162,6 @@ def ats_stages(console: Console, rows) -> None:
     console.print(table)
     if not rows:
         console.print("No stages seen yet: run `connector sync` with ATS_KIND set.")
-
-
-def planned_updates(console: Console, planned: dict[str, dict[str, str]], limit: int = 20) -> None:
-    console.print(f"Dry run: HubSpot would get {len(planned)} contact updates "
-                  f"({sum(len(p) for p in planned.values())} values); nothing was written.")
-    table = Table(title=f"Planned updates (first {min(limit, len(planned))})")
-    table.add_column("contact")
-    table.add_column("values", overflow="fold")
-    for cid, props in list(planned.items())[:limit]:
-        table.add_row(term(cid), term(", ".join(f"{k}={v[:40]}" for k, v in props.items()
-                                                if k != "te_engagement_reasons")))
-    console.print(table)
 
 
 def _due(due_ms: int) -> str:

@@ -23,6 +23,7 @@ from connector.hubspot.pull import (
 from connector.hubspot.push import push_contact_updates
 from connector.hubspot.reconcile import fetch_missing_contact_ids
 from connector.hubspot.timeparse import dt_to_ms
+from connector.progress import Progress, as_progress
 from connector.purge import DELETED_IN_HUBSPOT, flush_freed_pages, purge_contact
 from connector.scores import desired_properties, push_diff, rescore
 from connector.scoring.config import load_model
@@ -33,6 +34,7 @@ from connector.sync_pull import PullSteps
 
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 3600 * 1000
+PUSH_BATCH = 100        # contacts per batch/update request (hubspot.streams.BATCH_SIZE), for the progress total
 FACT_EMAIL_EVENTS = "capability.email_events"
 FACT_WEB_EVENTS = "capability.web_analytics"
 FACT_FORMS = "capability.forms"
@@ -56,7 +58,7 @@ class Sync(PullSteps):
     """The steps of one run; each step commits before the next starts, so a crash loses at most the step in flight."""
 
     def __init__(self, settings: Settings, engine: Engine, client: HubSpotClient, *,
-                 now: datetime | None = None, progress: Callable[[str], None] | None = None,
+                 now: datetime | None = None, progress: Progress | Callable[[str], None] | None = None,
                  dry_run: bool = False, notify: bool | None = None):
         self.settings, self.engine, self.client = settings, engine, client
         self.dry_run = dry_run
@@ -69,7 +71,7 @@ class Sync(PullSteps):
         self.floor_ms = dt_to_ms(self.now) - settings.initial_lookback_days * DAY_MS
         self.matcher = VacancyMatcher(settings.vacancy_url_pattern, settings.careers_hosts)
         self.model = load_model(settings.scoring_model_path)
-        self.progress = progress or (lambda _msg: None)
+        self.progress = as_progress(progress)
         self.counts: dict[str, int] = {}
         self.run_id: int | None = None
 
@@ -79,7 +81,8 @@ class Sync(PullSteps):
     def run(self) -> SyncReport:
         with session_scope(self.engine) as session:
             if state.get_fact(session, FACT_SETUP_AT) is None:
-                raise StateError("the portal is not set up yet: run `connector setup` first")
+                raise StateError("the state database (DATABASE_URL) has no setup record: run `connector setup` "
+                                 "(idempotent: a portal set up before keeps its properties) to record the portal here")
             state.acquire_lease(session, seconds=self.settings.run_lease_seconds)
             state.close_dead_runs(session)
             self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
@@ -121,6 +124,7 @@ class Sync(PullSteps):
         finally:
             heartbeat.stop()
             logs.set_run_id(None)
+            self.progress.close()
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
             report.planned, report.planned_tasks = self.planned, self.planned_tasks
@@ -153,9 +157,11 @@ class Sync(PullSteps):
                     self._add(key, n)
 
     def score(self) -> None:
-        self.progress("scoring")
+        self.progress.step("scoring contacts")
         with session_scope(self.engine) as session:
-            self._add("scored", rescore(session, self.model, self.now, self.settings.reasons_language))
+            scored = rescore(session, self.model, self.now, self.settings.reasons_language)
+        self._add("scored", scored)
+        self.progress.advance(scored)
 
     def act(self) -> None:
         """Band crossings → task intents in the outbox, committed with the trigger states before any call."""
@@ -181,8 +187,9 @@ class Sync(PullSteps):
         """Drain the outbox: create pending tasks in HubSpot, exactly once."""
         if self.dry_run:
             return
-        self.progress("creating recruiter tasks")
+        self.progress.step("creating recruiter tasks")
         drained = outbox.drain(self.engine, self.client)
+        self.progress.advance(drained.created)
         with session_scope(self.engine) as session:
             for contact_id, message in drained.refusals:
                 store.quarantine(session, source="task", record_id=contact_id, field="task",
@@ -207,11 +214,12 @@ class Sync(PullSteps):
             self._add("contacts_planned", len(updates))
             self._add("property_values_planned", sum(len(p) for p in updates.values()))
             return
-        self.progress(f"writing {len(updates)} contacts")
+        self.progress.step(f"writing {len(updates)} contacts: batches", total=-(-len(updates) // PUSH_BATCH))
 
         def commit(written):
             with session_scope(self.engine) as session:
                 store.save_pushed(session, written)
+            self.progress.advance(1)
 
         result = push_contact_updates(self.client, updates, on_batch=commit)
         with session_scope(self.engine) as session:
@@ -241,7 +249,7 @@ class Sync(PullSteps):
             if now_ms - int(last) < self.settings.reconcile_interval_hours * 3600 * 1000:
                 return
             known = store.live_contact_ids(session)
-        self.progress(f"checking that {len(known)} contacts still exist in HubSpot")
+        self.progress.step(f"checking that {len(known)} contacts still exist in HubSpot")
         for missing in fetch_missing_contact_ids(self.client, known):
             with session_scope(self.engine) as session:
                 for cid in missing:

@@ -43,10 +43,11 @@ class PullSteps:
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.CONTACTS_STREAM) or S.EPOCH_FLOOR_MS
             forgotten = ForgottenFilter(session)
-        self.progress("pulling contacts")
+        self.progress.step("pulling contacts")
         for page in fetch_contact_pages(self.client, since, self.until_ms):
             with session_scope(self.engine) as session:
                 self._add("contacts_pulled", store.save_contacts(session, forgotten.contacts(page.rows)))
+                self.progress.advance(len(page.rows))
                 for bad in page.bad:
                     self._quarantine(session, bad)
                 state.set_cursor(session, S.CONTACTS_STREAM, max(page.checkpoint_ms, since))
@@ -55,7 +56,7 @@ class PullSteps:
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
             forgotten = ForgottenFilter(session)
-        self.progress("pulling email events")
+        self.progress.step("pulling email events")
         start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
         for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
             rows, names = [], {}
@@ -71,6 +72,7 @@ class PullSteps:
                 rows = _deliveries_that_matter(session, rows)
                 store.save_campaign_names(session, names)
                 self._add("email_events_read", len(events))
+                self.progress.advance(len(events))
                 self._add("touchpoints_new", store.save_touchpoints(session, forgotten.touchpoints(rows)))
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
 
@@ -78,7 +80,7 @@ class PullSteps:
         """Page views, per contact whose analytics rollup moved past its web cursor (the API is per object)."""
         with session_scope(self.engine) as session:
             todo = store.contacts_needing_web_pull(session, self.floor_ms, S.WEB_EVENTS_OVERLAP_MS)
-        self.progress(f"pulling page views of {len(todo)} contacts")
+        self.progress.step("pulling page views: contacts", total=len(todo))
         for contact_id, from_ms in todo:
             rows, bad_records = [], []
             for events in fetch_web_events(self.client, contact_id, from_ms, self.until_ms):
@@ -93,6 +95,7 @@ class PullSteps:
                 self._add("touchpoints_new", store.save_touchpoints(session, rows))
                 store.set_web_cursor(session, contact_id, self.until_ms)
             self._add("web_contacts_read", 1)
+            self.progress.advance(1)
 
     def pull_ats(self) -> None:
         """DESIGN step 3: the ATS after HubSpot, each stream from its own cursor; HubSpot owners for recruiters."""
@@ -115,6 +118,7 @@ class PullSteps:
         """Each form's submissions since its own cursor; the cursor moves when the walk reached it (newest first)."""
         ids = (self.settings.application_form_ids, self.settings.start_application_form_ids)
         forms = fetch_forms(self.client)
+        self.progress.step("pulling form submissions: forms", total=len(forms))
         if unknown := unknown_form_ids(forms, *ids):     # once per run, not fatal: the form may come later
             log.warning("form ids configured but not in the portal: %s", ", ".join(unknown))
             self._add("forms_unknown_configured", len(unknown))
@@ -123,6 +127,7 @@ class PullSteps:
             with session_scope(self.engine) as session:
                 since = state.get_cursor(session, stream)
             if form.archived and since is not None:
+                self.progress.advance(1)
                 continue    # read through once; an archived form takes no new submissions
             stop = max((since or 0) - S.FORM_SUBMISSIONS_OVERLAP_MS, self.floor_ms)
             for page in fetch_form_pages(self.client, form, stop, self.until_ms, self.matcher, *ids):
@@ -133,4 +138,5 @@ class PullSteps:
                     self._add("touchpoints_new", store.save_touchpoints(session, page.rows))
                     if page.done:
                         state.set_cursor(session, stream, max(self.until_ms, since or 0))
+            self.progress.advance(1)
 

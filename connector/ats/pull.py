@@ -42,7 +42,8 @@ def pull_ats(settings: Settings, engine: Engine, now_ms: int, progress: Callable
         cursors = {s: state.get_cursor(session, s) for s in adapter.streams}
         if hasattr(adapter, "load_known"):
             adapter.load_known(ats_save.row_hashes(session, adapter.kind))
-    progress(f"pulling {adapter.kind}")
+    progress(f"pulling {adapter.kind} pages")
+    advance = getattr(progress, "advance", None)     # a connector.progress.Progress counts the pages
     try:
         for page in adapter.fetch_pages(cursors):
             with session_scope(engine) as session:
@@ -56,6 +57,8 @@ def pull_ats(settings: Settings, engine: Engine, now_ms: int, progress: Callable
                 if page.cursor_ms is not None:
                     before = cursors.get(page.stream)
                     state.set_cursor(session, page.stream, max(page.cursor_ms, before or 0))
+            if advance is not None:
+                advance(1)
     finally:
         counts["ats_requests"] = adapter.requests
     with session_scope(engine) as session:

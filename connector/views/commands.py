@@ -113,4 +113,21 @@ def report(obj: Ctx, html_path, weeks):
     console.print(f"wrote the report to {html_path}")
 
 
-COMMANDS = (pool, explain, tasks, abandoned, owners, report)
+@click.command()
+@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same facts as one JSON object.")
+@click.pass_obj
+def status(obj: Ctx, limit, as_json):
+    """Show recent runs, cursors, the lease, the portal's capabilities and quarantined records."""
+    from connector.state.ats_store import load_recruiter_map
+    from connector.status import load_status
+    recruiters = load_recruiter_map(obj.settings.ats_recruiter_map_path)
+    with session_scope(obj.engine()) as session:
+        st = load_status(session, limit, recruiters)
+        if as_json:
+            from connector.views.status_view import status_data
+            return click.echo(json.dumps(status_data(st), sort_keys=True))
+        render.status(console, st)
+
+
+COMMANDS = (pool, explain, tasks, abandoned, owners, report, status)
