@@ -1,6 +1,5 @@
 """The same migrations and a full sync on PostgreSQL (agencies share one PostgreSQL across portals)."""
 
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -9,20 +8,9 @@ PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture
-def pg_url():
-    try:
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text("select 1"))
-    except Exception as exc:          # noqa: BLE001 - any failure means no server here
-        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 ({type(exc).__name__})")
-    name = f"te_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}"'))
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'drop database "{name}" with (force)'))
-    admin.dispose()
+def pg_url(pg_database):
+    """A throw-away PostgreSQL database (conftest: skipped without a server, a failure when CI is set)."""
+    return pg_database()
 
 
 def test_sync_on_postgresql_then_second_sync_writes_nothing(connector, sandbox, pg_url):
