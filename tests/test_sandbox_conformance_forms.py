@@ -8,29 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from hubspot import HubSpot
 
 from connector.sandbox.hubspot import HubSpotSandbox
+from tests import test_sandbox_conformance as shared
 from tests.test_sandbox_conformance import _error, _strict, _walk, conform
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = HubSpotSandbox(rate_limit=100_000, search_rate_per_s=100_000).start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh(sandbox):
-    sandbox.reset()
-    return sandbox
-
-
-@pytest.fixture
-def client(sandbox):
-    return HubSpot(access_token=sandbox.token, host=sandbox.url, base_url=sandbox.url)
-
+# The conformance module's fixtures: a sandbox per module, reset per test, and an SDK client on it.
+sandbox, fresh, client = shared.sandbox, shared.fresh, shared.client
 
 # SDK 12.0.0 flattens the field oneOf into one model whose fieldType enum admits only "payment_link_radio" and whose
 # `validation` is the number field's, and it admits only `formType: hubspot`; so a form is checked field by field

@@ -15,7 +15,7 @@ from http.server import ThreadingHTTPServer
 from urllib.parse import unquote
 
 from .ats_world import AtsWorld
-from .hs_handler import RequestHandler
+from .hs_handler import serve_in_thread
 from .hs_limits import FaultPlan
 from .hs_recording import RecordedRequest
 
@@ -99,12 +99,7 @@ class AtsSandbox:
 
     def start(self):
         self._stopping.clear()
-        handler = type(f"{self.NAME}Handler", (RequestHandler,), {"sandbox": self})
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         name=f"{self.NAME}-sandbox", daemon=True).start()
+        self._server, _thread = serve_in_thread(self, self._host, self._port, self.NAME)
         return self
 
     def stop(self) -> None:

@@ -136,3 +136,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         with contextlib.suppress(OSError):      # the client may be gone (killed, timed out)
             self.wfile.write(data)
+
+
+def serve_in_thread(sandbox, host: str, port: int, name: str):
+    """Bind `sandbox` behind this handler on host:port and serve it from a daemon thread: (server, thread)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+    handler = type(f"{name}Handler", (RequestHandler,), {"sandbox": sandbox})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{name}-sandbox",
+                              daemon=True)
+    thread.start()
+    return server, thread

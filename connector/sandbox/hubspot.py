@@ -25,7 +25,7 @@ from . import (
     hs_routes_tasks,
 )
 from .hs_errors import ApiError, error_body, rate_limited_body, unauthenticated, validation
-from .hs_handler import RequestHandler
+from .hs_handler import serve_in_thread
 from .hs_limits import FaultPlan, RateLimiter, Storm
 from .hs_lists import SandboxListsMixin
 from .hs_props import epoch_ms
@@ -104,14 +104,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
     def start(self) -> HubSpotSandbox:
         """Bind and serve in a daemon thread."""
         self._stopping.clear()
-        handler = type("SandboxHandler", (RequestHandler,), {"sandbox": self})
-        server = ThreadingHTTPServer((self._host, self._port), handler)
-        server.daemon_threads = True
-        server.block_on_close = False
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="hubspot-sandbox", daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve_in_thread(self, self._host, self._port, "hubspot")
         return self
 
     def stop(self) -> None:
