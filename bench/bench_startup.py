@@ -1,6 +1,6 @@
 """Start-up time of `connector --help`, `--version` and `status` (a migrated, empty state DB), as fresh processes.
 
-The median of several runs each, against the 0.5 s target of issue 11; `python -X importtime -m connector.cli ...`
+The median of several runs each, against the 0.5 s target of issue 11; `python -X importtime -m connector ...`
 shows where the time goes when a result is over.
 """
 
@@ -22,7 +22,7 @@ COMMANDS = (["--help"], ["--version"], ["status"])
 
 def _seconds(args: list[str], env: dict, cwd: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "connector.cli", *args], env=env, cwd=cwd, check=True,
+    subprocess.run([sys.executable, "-m", "connector", *args], env=env, cwd=cwd, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import event, inspect, text
@@ -15,10 +13,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from connector.errors import ConfigError, StateError
+from connector.migration_chain import MIGRATIONS, migration_heads  # noqa: F401 - migration_heads re-exported
 
 # Alembic is imported only when a migration must run: it costs more start-up time than the rest of a command.
-MIGRATIONS = Path(__file__).parent / "migrations"
-_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|None)', re.MULTILINE)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
@@ -85,28 +82,6 @@ def _alembic_config():
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
-
-
-def migration_heads() -> list[str]:
-    """Every migration the code knows, oldest first (read from the revision files, without importing alembic)."""
-    return list(_chain())
-
-
-@cache
-def _chain() -> tuple[str, ...]:
-    parent: dict[str, str | None] = {}
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = {m.group(1): m.group(2) or m.group(3) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
-        if found.get("revision"):
-            parent[found["revision"]] = found.get("down_revision")
-    children = {down: rev for rev, down in parent.items()}
-    chain, rev = [], children.get(None)
-    while rev is not None:
-        chain.append(rev)
-        rev = children.get(rev)
-    if len(chain) != len(parent):
-        raise StateError("the migrations do not form one chain: " + ", ".join(sorted(set(parent) - set(chain))))
-    return tuple(chain)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -131,3 +131,15 @@ def load_toml_file(setting: str, path: str) -> dict:
         raise ConfigError(f"{setting}={path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{setting}={path} is not valid TOML ({exc})") from None
+
+
+def load_recruiter_map(path: str | None) -> dict[str, str]:
+    """Admin overrides: recruiter (email, lower-cased) → HubSpot owner id, from `[recruiters]` in a TOML file."""
+    if not path:
+        return {}
+    from connector.errors import ConfigError
+    data = load_toml_file("ATS_RECRUITER_MAP_PATH", path)
+    table = data.get("recruiters", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str | int) for v in table.values()):
+        raise ConfigError(f"ATS_RECRUITER_MAP_PATH={path}: [recruiters] must map \"email\" = \"owner id\"")
+    return {k.strip().lower(): str(v) for k, v in table.items()}

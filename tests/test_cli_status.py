@@ -5,10 +5,11 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+
+import pytest
 
 BATCH_UPDATE = "/crm/v3/objects/contacts/batch/update"
 WAIT_S = 60          # a safety net for a loaded machine; nothing asserts speed
@@ -44,8 +45,8 @@ def _killed_interrupted_and_clean_runs(connector, sandbox):
     proc.communicate(timeout=WAIT_S)
     sandbox.clear_faults()
     assert connector.sync_json()["status"] == "ok"
-    rows = sqlite3.connect(connector.db_path).execute("select status from run where kind = 'sync' order by id")
-    assert rows.fetchall() == [("killed",), ("interrupted",), ("ok",)]
+    rows = connector.query("select status from run where kind = 'sync' order by id")
+    assert rows == [("killed",), ("interrupted",), ("ok",)]
 
 
 def test_status_shows_killed_interrupted_and_clean_runs_with_human_times(connector, sandbox):
@@ -60,6 +61,7 @@ def test_status_shows_killed_interrupted_and_clean_runs_with_human_times(connect
     assert "\n" + "1" * 13 not in out and not re.search(r"cursor \S+: \d{13}", out)
 
 
+@pytest.mark.both_databases
 def test_status_json_parses_and_names_each_run_status(connector, sandbox):
     _killed_interrupted_and_clean_runs(connector, sandbox)
     data = json.loads(connector.run("status", "--json").output)
@@ -73,6 +75,7 @@ def test_status_json_parses_and_names_each_run_status(connector, sandbox):
     assert isinstance(data["quarantined"], int)
 
 
+@pytest.mark.both_databases
 def test_status_shows_a_running_lease_holder_and_heartbeat(connector, sandbox):
     connector.run("setup")
     sandbox.add_fault(kind="slow", delay_s=3, path_prefix=BATCH_UPDATE, count=50)

@@ -34,3 +34,11 @@ def test_status_on_a_current_state_db_does_not_load_alembic(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HUBSPOT_ACCESS_TOKEN": "t", "DATABASE_URL": f"sqlite:///{tmp_path}/s.db"}
     assert "alembic" in _loaded(["status"], tmp_path, env)       # a blank DB is migrated
     assert "alembic" not in _loaded(["status"], tmp_path, env)   # a current one is only checked
+
+
+def test_status_on_a_current_sqlite_state_reads_it_without_sqlalchemy(tmp_path):
+    """SQLAlchemy and SQLModel alone cost more than status's 0.5 s start-up budget: a current file is read by sqlite3."""
+    env = {"PATH": "/usr/bin:/bin", "HUBSPOT_ACCESS_TOKEN": "t", "DATABASE_URL": f"sqlite:///{tmp_path}/s.db"}
+    assert "sqlalchemy" in _loaded(["status"], tmp_path, env)    # a blank DB goes through the engine (migrations)
+    loaded = _loaded(["status", "--json"], tmp_path, env)
+    assert "sqlalchemy" not in loaded and "sqlmodel" not in loaded

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from connector.errors import StateError
+from connector.leases import LEASE_NAME, holder_is_dead, holder_name  # noqa: F401 - LEASE_NAME re-exported
 from connector.models import Cursor, Lease, PortalFact, Run
 
-LEASE_NAME = "portal"
 LEASE_SECONDS = 120          # a lease whose heartbeat stopped this long ago is free (another host may take it)
 HEARTBEAT_FRACTION = 3       # renewed three times per lease span, so one slow commit never loses it
 
@@ -81,31 +79,13 @@ def last_runs(session: Session, limit: int = 10) -> list[Run]:
     return list(session.exec(select(Run).order_by(Run.id.desc()).limit(limit)))
 
 
-def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _holder_is_dead(holder: str) -> bool:
-    """A lease left by a crashed process on this host can be taken over at once."""
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def acquire_lease(session: Session, *, seconds: int = LEASE_SECONDS, name: str = LEASE_NAME) -> str:
     """Take the run lease or raise StateError naming the holder; an expired lease is taken over (from any host:
     a restarted container has a new hostname, so only the heartbeat tells a live holder from a dead one)."""
-    holder = _holder()
+    holder = holder_name()
     now = utcnow()
     row = session.get(Lease, name, with_for_update=True)
-    if row is not None and row.expires_at > now and row.holder != holder and not _holder_is_dead(row.holder):
+    if row is not None and row.expires_at > now and row.holder != holder and not holder_is_dead(row.holder):
         raise StateError(f"another run ({row.holder}) holds the lease, its heartbeat valid until "
                          f"{row.expires_at:%Y-%m-%d %H:%M:%S} UTC; wait for it to finish, or if that process is "
                          "gone remove the lease with `connector unlock --force`")
@@ -123,7 +103,7 @@ def acquire_lease(session: Session, *, seconds: int = LEASE_SECONDS, name: str =
 
 def release_lease(session: Session, *, name: str = LEASE_NAME, force: bool = False) -> bool:
     row = session.get(Lease, name)
-    if row is None or (row.holder != _holder() and not force):
+    if row is None or (row.holder != holder_name() and not force):
         return False
     session.delete(row)
     session.commit()
@@ -133,7 +113,7 @@ def release_lease(session: Session, *, name: str = LEASE_NAME, force: bool = Fal
 def renew_lease(session: Session, *, seconds: int = LEASE_SECONDS, name: str = LEASE_NAME) -> bool:
     """The heartbeat: push our lease's expiry forward; False when it is no longer ours (taken over or removed)."""
     row = session.get(Lease, name, with_for_update=True)
-    if row is None or row.holder != _holder():
+    if row is None or row.holder != holder_name():
         return False
     row.expires_at = utcnow() + timedelta(seconds=seconds)
     session.add(row)
@@ -146,7 +126,7 @@ def lease_holder(session: Session, *, name: str = LEASE_NAME) -> tuple[str, date
     row = session.get(Lease, name)
     if row is None:
         return None
-    return row.holder, row.expires_at, row.expires_at > utcnow() and not _holder_is_dead(row.holder)
+    return row.holder, row.expires_at, row.expires_at > utcnow() and not holder_is_dead(row.holder)
 
 
 def close_dead_runs(session: Session) -> int:

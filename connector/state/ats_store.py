@@ -11,9 +11,8 @@ from sqlmodel import Session, select
 from connector import store
 from connector.ats.base import ApplicationSummary, ApplicationView, Job, phase_rank
 from connector.ats.stages import StageMapper
-from connector.errors import ConfigError
 from connector.models import Owner, Pushed
-from connector.setting_values import load_toml_file
+from connector.setting_values import load_recruiter_map  # noqa: F401 - callers use it from here
 from connector.state.ats_models import (
     AtsApplication,
     AtsCandidate,
@@ -80,17 +79,6 @@ def application_summaries(session: Session, contact_ids: Iterable[str] | None = 
             updated_at=_dt(latest or None), outcome=app.outcome, closed_at=_dt(app.closed_ms),
             candidate_id=app.candidate_id, applications=views)
     return out
-
-
-def load_recruiter_map(path: str | None) -> dict[str, str]:
-    """Admin overrides: recruiter (email, lower-cased) → HubSpot owner id, from `[recruiters]` in a TOML file."""
-    if not path:
-        return {}
-    data = load_toml_file("ATS_RECRUITER_MAP_PATH", path)
-    table = data.get("recruiters", {})
-    if not isinstance(table, dict) or not all(isinstance(v, str | int) for v in table.values()):
-        raise ConfigError(f"ATS_RECRUITER_MAP_PATH={path}: [recruiters] must map \"email\" = \"owner id\"")
-    return {k.strip().lower(): str(v) for k, v in table.items()}
 
 
 def _recruiter_of(app: AtsApplication, job: AtsJob | None) -> str | None:

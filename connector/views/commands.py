@@ -119,15 +119,15 @@ def report(obj: Ctx, html_path, weeks):
 @click.pass_obj
 def status(obj: Ctx, limit, as_json):
     """Show recent runs, cursors, the lease, the portal's capabilities and quarantined records."""
-    from connector.state.ats_store import load_recruiter_map
-    from connector.status import load_status
+    from connector.setting_values import load_recruiter_map
+    from connector.status import load_status, open_state
     recruiters = load_recruiter_map(obj.settings.ats_recruiter_map_path)
-    with session_scope(obj.engine()) as session:
-        st = load_status(session, limit, recruiters)
-        if as_json:
-            from connector.views.status_view import status_data
-            return click.echo(json.dumps(status_data(st), sort_keys=True))
-        render.status(console, st)
+    with open_state(obj.settings.database_url, obj.engine) as conn:
+        st = load_status(conn, limit, recruiters)
+    if as_json:
+        from connector.views.status_view import status_data
+        return click.echo(json.dumps(status_data(st), sort_keys=True))
+    render.status(console, st)
 
 
 COMMANDS = (pool, explain, tasks, abandoned, owners, report, status)
