@@ -72,7 +72,7 @@ def test_the_generic_objects_api_reads_contacts_and_tasks_by_type_id_and_singula
     fan = _contact_id(sandbox, "anna.devries@example.nl")
     task_id = _task(client, fan)
     _, body, _ = conform(objects.basic_api, "get_page", "0-1", limit=3, properties=["email"])
-    assert len(body["results"]) == 3 and body["paging"]["next"]["link"].split("?")[0].endswith("/objects/0-1")
+    assert len(body["results"]) == 3 and body["paging"]["next"]["after"]
     _, body, typed = conform(objects.basic_api, "get_by_id", "contact", fan, associations=["0-27"])
     assert body["properties"]["email"] == "anna.devries@example.nl"
     assert [r.id for r in typed.associations["tasks"].results] == [task_id]
