@@ -104,7 +104,7 @@ def test_xlsx_export_is_read_with_its_dates(csv_connector, sandbox):
     assert connector.sync_json()["ats_applications_pulled"] == 1
     values = list(hubspot_values(sandbox).values())
     assert values == [{"te_application_status": "interview", "te_application_job": "Data Engineer",
-                       "te_application_updated_at": "2026-11-20T10:00:00.000Z", "te_ats_candidate_id": email}]
+                       "te_application_updated_at": "2026-11-20T10:00:00Z", "te_ats_candidate_id": email}]
 
 
 def test_column_mapping_file_names_the_export_headers(csv_connector, tmp_path):

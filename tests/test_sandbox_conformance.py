@@ -165,7 +165,7 @@ def test_routes_without_an_sdk_twin_are_the_documented_extras():
     assert extras == {("GET", "/email/public/v1/events"), ("GET", "/account-info/v3/details"),
                       ("GET", "/form-integrations/v1/submissions/forms/{formGuid}"),
                       ("GET", "/account-info/v3/api-usage/daily/private-apps"),
-                      ("POST", "/oauth/v2/private-apps/get/access-token-info")}
+                      ("POST", "/oauth/v2/private-apps/get/access-token-info"), ("GET", "/crm/v3/schemas")}
 
 
 # --- answers in the SDK's models ------------------------------------------------------------------------

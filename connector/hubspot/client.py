@@ -31,7 +31,15 @@ from connector.errors import (
     SourceError,
 )
 from connector.hubspot.ratelimit import RollingLimiter, acquire_both
-from connector.hubspot.transport import UndecodablePayloadError, tls_error, transport_error
+from connector.hubspot.transport import (  # noqa: F401 - map_status is part of this module's interface
+    HTML_NOTE,
+    UndecodablePayloadError,
+    is_html,
+    map_status,
+    parse_body,
+    tls_error,
+    transport_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,6 @@ CONNECT_TIMEOUT_S = 5.0
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
 SEARCH_429_WAIT_S = 1.0            # search 429s carry no Retry-After (reference hubspot-api.md §1.1, [V] Airbyte comment)
-RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 USER_AGENT = "talent-engagement-connector"
 TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 
@@ -59,33 +66,8 @@ def map_api_exception(exc: Exception, what: str) -> SourceError:
     """Translate an SDK ApiException (any sub-package) into the ConnectorError tree, keyed on `.status`."""
     status = getattr(exc, "status", None) or None
     headers = getattr(exc, "headers", None) or {}
-    return map_status(status, _parse_body(getattr(exc, "body", None)), headers, what)
-
-
-def map_status(status: int | None, body: dict, headers, what: str) -> SourceError:
-    """The error for an HTTP status and HubSpot error body."""
-    message = str(body.get("message") or "").strip()
-    if status == 401:
-        return AuthError(f"HubSpot rejected the access token (401) on {what}: check HUBSPOT_ACCESS_TOKEN",
-                         status=status, body=body)
-    if status == 403:
-        scopes = _required_scopes(body)
-        hint = f"the private app lacks scope(s) {', '.join(scopes)}" if scopes else (message or "forbidden")
-        return AuthError(f"HubSpot refused {what} (403): {hint}", status=status, body=body)
-    if status == 429:
-        policy = str(body.get("policyName") or "")
-        retry_after = _retry_after(headers)
-        if policy.upper() == "DAILY":
-            return DailyLimitError(f"HubSpot's daily API limit is used up ({what}); the run stops and resumes after "
-                                   "the portal's midnight reset", status=status, body=body, retry_after=retry_after)
-        return RetryableError(f"HubSpot rate limit {policy or 'unknown policy'} on {what}", status=status, body=body,
-                              retry_after=retry_after)
-    if status in RETRYABLE_STATUSES or (status is not None and status >= 500):
-        return RetryableError(f"HubSpot answered {status} on {what}", status=status, body=body,
-                              retry_after=_retry_after(headers))
-    category = body.get("category") or ""
-    return FatalError(f"HubSpot answered {status} on {what}: {category + ': ' if category else ''}{message or 'no message'}",
-                      status=status, body=body)
+    raw = getattr(exc, "body", None)
+    return map_status(status, parse_body(raw), headers, what, html=is_html(headers, raw))
 
 
 def is_sdk_api_exception(exc: BaseException) -> bool:
@@ -97,36 +79,6 @@ def map_transport_error(exc: Exception, what: str, host: str = "HubSpot") -> Sou
     """Connection resets, timeouts and DNS failures are retryable, malformed URLs and TLS failures are not;
     the host and cause are named, nothing of the request is echoed (see transport.py)."""
     return transport_error(exc, host, what)
-
-
-def _parse_body(body) -> dict:
-    if isinstance(body, dict):
-        return body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    if isinstance(body, str) and body.strip():
-        try:
-            parsed = json.loads(body)
-            return parsed if isinstance(parsed, dict) else {}
-        except ValueError:
-            return {}
-    return {}
-
-
-def _required_scopes(body: dict) -> list[str]:
-    for err in body.get("errors") or []:
-        scopes = ((err or {}).get("context") or {}).get("requiredScopes")
-        if scopes:
-            return [str(s) for s in scopes]
-    return []
-
-
-def _retry_after(headers) -> float | None:
-    value = headers.get("Retry-After") if headers else None
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 class HubSpotClient:
@@ -208,6 +160,8 @@ class HubSpotClient:
                 raise map_api_exception(exc, what) from None
             raise
         self._observe(status, headers, search)
+        if is_html(headers, None):    # the SDK reads an HTML 200 as an empty page: that would look like "no data"
+            raise FatalError(f"HubSpot answered {status} on {what} with {HTML_NOTE}")
         return data, status, headers
 
     def _http_once(self, what, method, path, params, body, search=False):
@@ -219,13 +173,15 @@ class HubSpotClient:
             raise map_transport_error(exc, what, self.host) from None
         self._observe(resp.status_code, resp.headers, search)
         if resp.status_code >= 400:
-            raise map_status(resp.status_code, _parse_body(resp.content), resp.headers, what)
+            raise map_status(resp.status_code, parse_body(resp.content), resp.headers, what,
+                             html=is_html(resp.headers, resp.content))
         try:
             # surrogateescape: a record's raw non-UTF-8 bytes become lone surrogates that the record checks
             # quarantine (hubspot/sanitize.py), instead of one byte failing the whole page.
             return json.loads(resp.content.decode("utf-8", "surrogateescape"))
         except ValueError:
-            raise FatalError(f"HubSpot sent a body that is not JSON on {what}") from None
+            kind = HTML_NOTE if is_html(resp.headers, resp.content) else "a body that is not JSON"
+            raise FatalError(f"HubSpot answered {resp.status_code} on {what} with {kind}") from None
 
     def _count(self) -> None:
         with self._stats_lock:

@@ -1,4 +1,5 @@
-"""Network failures below HTTP (refused, unknown host, TLS, timeouts, malformed URLs) in words a user can act on.
+"""Failures on the wire in words a user can act on: network failures below HTTP (refused, unknown host, TLS,
+timeouts, malformed URLs) and HTTP error statuses with HubSpot's JSON body or an edge's HTML page.
 
 The SDK and `requests` wrap urllib3's errors in MaxRetryError/ConnectionError and, for TLS, in an
 ApiException(status=0) that the SDK then trips over itself (AttributeError on `e.body.decode`). Each is
@@ -8,12 +9,13 @@ certificate check cannot succeed on retry.
 
 from __future__ import annotations
 
+import json
 import re
 
 import requests
 import urllib3
 
-from connector.errors import FatalError, RetryableError, SourceError
+from connector.errors import AuthError, DailyLimitError, FatalError, RetryableError, SourceError
 
 _SSL_DETAIL = re.compile(r"\[SSL[^\]]*\][^')\"]*")
 _CAUSES = (  # (pattern in the error's text, cause, retryable)
@@ -25,6 +27,10 @@ _CAUSES = (  # (pattern in the error's text, cause, retryable)
     (re.compile(r"reset by peer|RemoteDisconnected|Connection aborted|ProtocolError", re.I),
      "connection reset", True),
 )
+RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+# [U] Cloudflare, in front of api.hubapi.com, answers some 5xx (and over-long URLs) with an HTML page: the status
+# says what happened, the page says nothing a user can act on, so it is named, never echoed.
+HTML_NOTE = "an HTML error page, not HubSpot's JSON"
 _MALFORMED = (urllib3.exceptions.LocationValueError, requests.exceptions.InvalidURL,
               requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
 
@@ -63,3 +69,72 @@ def transport_error(exc: BaseException, host: str, what: str) -> SourceError:
             cls = RetryableError if retryable else FatalError
             return cls(f"cannot reach {host} on {what}: {cause}", status=None)
     return RetryableError(f"network error talking to {host} on {what}: {type(exc).__name__}", status=None)
+
+
+def map_status(status: int | None, body: dict, headers, what: str, *, html: bool = False) -> SourceError:
+    """The error for an HTTP status and HubSpot error body (`html`: the body was an edge's HTML page)."""
+    message = str(body.get("message") or "").strip()
+    if status == 401:
+        return AuthError(f"HubSpot rejected the access token (401) on {what}: check HUBSPOT_ACCESS_TOKEN",
+                         status=status, body=body)
+    if status == 403:
+        scopes = _required_scopes(body)
+        hint = f"the private app lacks scope(s) {', '.join(scopes)}" if scopes else (message or "forbidden")
+        return AuthError(f"HubSpot refused {what} (403): {hint}", status=status, body=body)
+    if status == 429:
+        policy = str(body.get("policyName") or "")
+        retry_after = _retry_after(headers)
+        if policy.upper() == "DAILY":
+            return DailyLimitError(f"HubSpot's daily API limit is used up ({what}); the run stops and resumes after "
+                                   "the portal's midnight reset", status=status, body=body, retry_after=retry_after)
+        return RetryableError(f"HubSpot rate limit {policy or 'unknown policy'} on {what}", status=status, body=body,
+                              retry_after=retry_after)
+    note = f" ({HTML_NOTE})" if html else ""
+    if status in RETRYABLE_STATUSES or (status is not None and status >= 500):
+        return RetryableError(f"HubSpot answered {status} on {what}{note}", status=status, body=body,
+                              retry_after=_retry_after(headers))
+    if status == 414:
+        return FatalError(f"HubSpot answered 414 on {what}: the request URL is too long{note}", status=status,
+                          body=body)
+    category = body.get("category") or ""
+    detail = f"{category + ': ' if category else ''}{message or (HTML_NOTE if html else 'no message')}"
+    return FatalError(f"HubSpot answered {status} on {what}: {detail}", status=status, body=body)
+
+
+def is_html(headers, raw) -> bool:
+    """Whether an error answer is an HTML page (by its Content-Type, or by its first character)."""
+    kind = str((headers or {}).get("Content-Type") or "").lower()
+    if isinstance(raw, bytes):
+        raw = raw[:64].decode("utf-8", "replace")
+    return "html" in kind or (isinstance(raw, str) and raw.lstrip().startswith("<"))
+
+
+def parse_body(body) -> dict:
+    """A HubSpot error body as a dict; {} for anything else (HTML, text, a JSON list, nothing)."""
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str) and body.strip():
+        try:
+            parsed = json.loads(body)
+            return parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            return {}
+    return {}
+
+
+def _required_scopes(body: dict) -> list[str]:
+    for err in body.get("errors") or []:
+        scopes = ((err or {}).get("context") or {}).get("requiredScopes")
+        if scopes:
+            return [str(s) for s in scopes]
+    return []
+
+
+def _retry_after(headers) -> float | None:
+    value = headers.get("Retry-After") if headers else None
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -153,3 +153,22 @@ def batch_too_large(count: int, limit: int) -> ApiError:
     """400 for a batch over its input limit. [U] exact wording."""
     return validation(f"Batch input limit exceeded: {count} inputs given, at most {limit} allowed.",
                       context={"limit": [str(limit)]})
+
+
+class HtmlBody(str):
+    """A body answered as `text/html` (an edge page), not JSON."""
+
+
+REASONS = {414: "Request-URI Too Large", 500: "Internal Server Error", 502: "Bad Gateway",
+           503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+
+
+def html_page(status: int) -> HtmlBody:
+    """An error page as HubSpot's edge sends it (Cloudflare fronts api.hubapi.com).
+
+    [U] The shape is Cloudflare's plain nginx-style page (title, h1, "cloudflare" footer); HubSpot's exact pages
+    are not documented. Cloudflare's big "Error 52x / Ray ID" page is also HTML: a client must not parse either.
+    """
+    reason = REASONS.get(status, "Error")
+    return HtmlBody(f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} "
+                    f"{reason}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n")

@@ -1,4 +1,4 @@
-"""The HTTP/1.1 request handler: reads bodies, records requests, applies faults and writes JSON answers."""
+"""The HTTP/1.1 request handler: reads bodies, records requests, applies faults and writes JSON (or edge HTML)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from .hs_errors import fault_body, rate_limited_body
+from .hs_errors import HtmlBody, fault_body, html_page, rate_limited_body
 from .hs_recording import RecordedRequest, scrub
 from .hs_store import PORTAL_ID
 
@@ -66,6 +66,11 @@ class RequestHandler(BaseHTTPRequestHandler):
                                  scrub(body, sandbox.token), 0, False, time.monotonic())
         sandbox.requests.append(record)
         record.routed = sandbox._match(self.command, parts.path)[0] is not None
+        limit = getattr(sandbox, "max_request_target", None)      # HubSpot's edge (ATS sandboxes have none)
+        if limit is not None and len(self.path) > limit:
+            record.status = 414     # refused before auth, routing or rate limits: an edge page, not a JSON error [U]
+            self._answer(414, html_page(414), {})
+            return
         fault = sandbox.faults.take(self.command, parts.path)
         plan = getattr(sandbox, "storm", None)      # only the HubSpot sandbox has a fault storm
         storm = plan.draw() if fault is None and plan is not None else None
@@ -82,7 +87,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             sandbox._stopping.wait(fault.delay_s)
         if fault is not None and fault.kind == "status":
             status, headers = fault.status, {}
-            if hasattr(sandbox, "fault_payload"):     # an ATS sandbox answers in its own error shape
+            if fault.html:
+                payload = html_page(status)
+            elif hasattr(sandbox, "fault_payload"):     # an ATS sandbox answers in its own error shape
                 payload = sandbox.fault_payload(status)
             else:
                 payload = rate_limited_body(fault.policy or "TEN_SECONDLY_ROLLING", PORTAL_ID) \
@@ -109,7 +116,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         if kind == "5xx":
             record.status = 503
-            self._answer(503, fault_body(503), {})
+            self._answer(503, html_page(503) if sandbox.storm.html_5xx_now() else fault_body(503), {})
             return
         record.status = 429      # without Retry-After; search 429s carry no rate-limit headers either [V]
         route = sandbox._match(self.command, parts.path)[0]
@@ -123,11 +130,12 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, status, payload, headers) -> None:
         sandbox = self.sandbox
-        data = json.dumps(payload).encode()
+        html = isinstance(payload, HtmlBody)
+        data = payload.encode() if html else json.dumps(payload).encode()
         for find, replacement in getattr(sandbox, "response_patches", ()):     # fault knob: bytes as a broken HubSpot sends them
             data = data.replace(find, replacement)
         self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Type", "text/html" if html else "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         if isinstance(payload, dict) and payload.get("correlationId"):
             self.send_header("X-HubSpot-Correlation-Id", payload["correlationId"])

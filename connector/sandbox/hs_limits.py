@@ -9,6 +9,10 @@ from collections import deque
 from dataclasses import dataclass
 
 SEARCH_WINDOW_S = 1.0
+# [U] HubSpot answers 414 past about 16.2k characters of URL (PostHog/posthog#31617, measured); Airbyte keeps the
+# properties parameter under 15,000 and is not refused. The stricter end: the request target (path and query as
+# sent, percent-encoded) may hold 16,000 characters. Cloudflare's own limit (32 KB, its error-414 page) is looser.
+MAX_REQUEST_TARGET_CHARS = 16_000
 FAULT_KINDS = ("status", "timeout", "slow", "hang_after")   # hang_after: applied, then the answer is held
 
 
@@ -99,6 +103,7 @@ class Fault:
     count: int
     retry_after: float | None
     policy: str | None
+    html: bool = False      # answer an HTML page (as Cloudflare sends 5xx), not a JSON error body
 
     def matches(self, method: str, path: str) -> bool:
         return ((self.method is None or self.method.upper() == method)
@@ -113,7 +118,8 @@ class FaultPlan:
         self.faults: list[Fault] = []
 
     def add(self, *, nth: int, kind: str, status: int, delay_s: float, path_prefix: str | None,
-            method: str | None, count: int, retry_after: float | None, policy: str | None) -> None:
+            method: str | None, count: int, retry_after: float | None, policy: str | None,
+            html: bool = False) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"kind must be one of {FAULT_KINDS}, not {kind!r}")
         if nth < 1 or count < 1:
@@ -122,7 +128,7 @@ class FaultPlan:
             delay_s = 30.0
         with self.lock:
             self.faults.append(Fault(kind, status, delay_s, path_prefix, method, nth - 1, count, retry_after,
-                                     policy))
+                                     policy, html))
 
     def clear(self) -> None:
         with self.lock:
@@ -145,11 +151,14 @@ class FaultPlan:
 
 
 STORM_KINDS = ("5xx", "lost_answer", "429_burst")
+STORM_HTML_SHARE = 0.5   # [U] share of storm 5xx that come as Cloudflare's HTML page rather than HubSpot's JSON
 
 
 class Storm:
     """Random faults on a share of requests: 5xx (not applied), a lost answer (applied, connection closed
-    without a response, as a timeout after the server did the work), or a burst of 429s without Retry-After."""
+    without a response, as a timeout after the server did the work), or a burst of 429s without Retry-After.
+    A 5xx is HubSpot's JSON body or, for a share of them, an HTML page as Cloudflare sends (`html_5xx` counts them;
+    drawn from a second generator, so a seed fires the same faults as before)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -157,11 +166,14 @@ class Storm:
         self.burst = 0
         self._left = 0
         self._rng = random.Random(0)
+        self._html_rng = random.Random(1)
         self.fired: dict[str, int] = {}
+        self.html_5xx = 0
 
     def start(self, *, rate: float, seed: int = 0, burst: int = 3) -> None:
         with self.lock:
             self.rate, self.burst, self._left, self._rng, self.fired = rate, burst, 0, random.Random(seed), {}
+            self._html_rng, self.html_5xx = random.Random(seed + 1), 0
 
     def stop(self) -> None:
         with self.lock:
@@ -181,3 +193,10 @@ class Storm:
                 return None
             self.fired[kind] = self.fired.get(kind, 0) + 1
             return kind
+
+    def html_5xx_now(self) -> bool:
+        """Whether this storm 5xx is answered as an HTML page."""
+        with self.lock:
+            html = self._html_rng.random() < STORM_HTML_SHARE
+            self.html_5xx += html
+            return html

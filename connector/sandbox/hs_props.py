@@ -27,9 +27,15 @@ def epoch_ms(moment: datetime) -> int:
 
 
 def iso_ms(ms: int) -> str:
-    """Epoch ms -> ISO-8601 with milliseconds and Z, as HubSpot v3 writes datetimes."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    """Epoch ms -> ISO-8601 UTC as HubSpot v3 writes datetimes: milliseconds, except when they are 0.
+
+    [U] HubSpot's JSON comes from Java, whose ISO_INSTANT form (Instant.toString, Jackson's default) prints the
+    fraction only when non-zero: "2019-10-30T03:30:17.883Z" but "2019-10-30T03:30:17Z". The docs' examples show
+    both forms (".390Z" in the schemas example, "05:31:56Z" in generated references); a client must take both.
+    """
+    dt = datetime.fromtimestamp(ms // 1000, tz=UTC)
+    fraction = f".{ms % 1000:03d}" if ms % 1000 else ""
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
 def parse_datetime_ms(value: object) -> int | None:

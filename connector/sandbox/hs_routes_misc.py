@@ -14,22 +14,21 @@ from .hs_wire import Call, Route, batch_envelope, decode_cursor, encode_cursor, 
 TIME_ZONE = "Europe/Amsterdam"
 OWNER_LIMIT, OWNER_DEFAULT_LIMIT = 500, 100  # [V] singer-io pages owners by 500
 ASSOC_LIMIT = 500  # [U] page size of the v4 association list
-ASSOC_BATCH_LIMIT = 100  # [C] Airbyte#48834: hard limit of 100 ids for v4 batch read since Jan 2024
+# [V] changelog "Bug Fix: Batch Read Limit for HubSpot Associations API" (checked 2026-12): from Feb 10 2025 v3 and
+# v4 batch read take at most 1000 ids ("Larger requests ... will be rejected with an error response"). An earlier
+# version of that page said 100 (Airbyte#48834); the connector still sends 100 per request.
+ASSOC_BATCH_LIMIT = 1000
 TOKEN_USER_ID, TOKEN_APP_ID = 61_234_567, 3_456_789
 LINK_TYPE = {("contacts", "tasks"): CONTACT_TO_TASK, ("tasks", "contacts"): TASK_TO_CONTACT}
 
 
-def _schema_scopes(call: Call, object_type: str, write: bool) -> None:
-    # [U] exact names: crm.schemas.contacts.read/write for contacts; tasks use the contacts object scopes.
-    if object_type == "contacts":
-        call.require("crm.schemas.contacts.write" if write else "crm.schemas.contacts.read")
-    else:
-        call.require("crm.objects.contacts.write" if write else "crm.objects.contacts.read")
+# [U] exact names: crm.schemas.contacts.read/write for contacts; tasks use the contacts object scopes.
+READ_PROPERTY_SCOPES = {"contacts": ("crm.schemas.contacts.read",), "tasks": ("crm.objects.contacts.read",)}
+WRITE_PROPERTY_SCOPES = {"contacts": ("crm.schemas.contacts.write",), "tasks": ("crm.objects.contacts.write",)}
 
 
 def list_properties(call: Call) -> tuple[int, dict]:
     object_type = object_type_of(call.params["objectType"])
-    _schema_scopes(call, object_type, False)
     if call.q_bool("archived"):
         return 200, {"results": []}
     return 200, {"results": [d.to_wire() for d in call.portal.defs[object_type].values()]}
@@ -37,7 +36,6 @@ def list_properties(call: Call) -> tuple[int, dict]:
 
 def get_property(call: Call) -> tuple[int, dict]:
     object_type = object_type_of(call.params["objectType"])
-    _schema_scopes(call, object_type, False)
     defn = call.portal.defs[object_type].get(call.params["propertyName"])
     if defn is None:
         raise not_found(f"Property {call.params['propertyName']} does not exist")  # [U] wording
@@ -47,7 +45,6 @@ def get_property(call: Call) -> tuple[int, dict]:
 def create_property(call: Call) -> tuple[int, dict]:
     """POST /crm/v3/properties/{type}: 201; 409 when the name exists; 400 on a bad definition."""
     object_type = object_type_of(call.params["objectType"])
-    _schema_scopes(call, object_type, True)
     body, portal = call.body_dict(), call.portal
     if isinstance(body.get("name"), str) and body["name"] in portal.defs[object_type]:
         raise conflict(f"Property named '{body['name']}' already exists.")  # [U] category and wording
@@ -70,13 +67,11 @@ def create_property(call: Call) -> tuple[int, dict]:
 
 def list_groups(call: Call) -> tuple[int, dict]:
     object_type = object_type_of(call.params["objectType"])
-    _schema_scopes(call, object_type, False)
     return 200, {"results": list(call.portal.groups[object_type].values())}
 
 
 def create_group(call: Call) -> tuple[int, dict]:
     object_type = object_type_of(call.params["objectType"])
-    _schema_scopes(call, object_type, True)
     body = call.body_dict()
     name, label = body.get("name"), body.get("label")
     if not isinstance(name, str) or not isinstance(label, str) or not name or not label:
@@ -195,11 +190,13 @@ def token_info(call: Call) -> tuple[int, dict]:
 
 PROPS, GROUPS = "/crm/v3/properties/{objectType}", "/crm/v3/properties/{objectType}/groups"
 ROUTES = [
-    Route("GET", PROPS, "crm.properties.core_api.get_all", ("archived",), list_properties),
-    Route("GET", PROPS + "/{propertyName}", "crm.properties.core_api.get_by_name", ("archived",), get_property),
-    Route("POST", PROPS, "crm.properties.core_api.create", (), create_property),
-    Route("GET", GROUPS, "crm.properties.groups_api.get_all", (), list_groups),
-    Route("POST", GROUPS, "crm.properties.groups_api.create", (), create_group),
+    Route("GET", PROPS, "crm.properties.core_api.get_all", ("archived",), list_properties,
+          type_scopes=READ_PROPERTY_SCOPES),
+    Route("GET", PROPS + "/{propertyName}", "crm.properties.core_api.get_by_name", ("archived",), get_property,
+          type_scopes=READ_PROPERTY_SCOPES),
+    Route("POST", PROPS, "crm.properties.core_api.create", (), create_property, type_scopes=WRITE_PROPERTY_SCOPES),
+    Route("GET", GROUPS, "crm.properties.groups_api.get_all", (), list_groups, type_scopes=READ_PROPERTY_SCOPES),
+    Route("POST", GROUPS, "crm.properties.groups_api.create", (), create_group, type_scopes=WRITE_PROPERTY_SCOPES),
     Route("GET", "/crm/v3/owners/", "crm.owners.owners_api.get_page", ("email", "after", "limit", "archived"),
           list_owners, ("crm.objects.owners.read",)),
     Route("GET", "/crm/v3/owners/{ownerId}", "crm.owners.owners_api.get_by_id", ("idProperty", "archived"),

@@ -14,6 +14,8 @@ from .hs_prop_defs import OBJECT_META
 from .hs_props import iso_ms
 from .hs_store import Portal, Record
 
+# [V] HubSpot's object definitions: contacts are 0-1 ("crm/v3/objects/0-1" in the CRM overview); tasks 0-27 [C].
+# Names are matched case-insensitively [C: HubSpot/hubspot-api-python#334 shows /crm/v3/objects/CONTACTS].
 OBJECT_ALIASES = {"contacts": "contacts", "contact": "contacts", "0-1": "contacts",
                   "tasks": "tasks", "task": "tasks", "0-27": "tasks"}
 SINGULAR = {"contacts": "contact", "tasks": "task"}
@@ -88,6 +90,13 @@ class Route(NamedTuple):
     handler: Callable[[Call], tuple[int, object]]
     scopes: tuple[str, ...] = ()  # any one of them is enough; empty: no scope needed
     search: bool = False  # counted against the search limit, answered without rate-limit headers
+    type_scopes: dict[str, tuple[str, ...]] | None = None  # scopes per {objectType} (properties API)
+
+    def required_scopes(self, params: dict[str, str]) -> tuple[str, ...]:
+        """The scopes this request needs (any one is enough); 400 for an object type the sandbox lacks."""
+        if self.type_scopes is None:
+            return self.scopes
+        return self.type_scopes[object_type_of(params.get("objectType", ""))]
 
 
 def object_type_of(raw: str) -> str:

@@ -22,29 +22,44 @@ from . import (
     hs_routes_forms,
     hs_routes_lists,
     hs_routes_misc,
+    hs_routes_schemas,
     hs_routes_tasks,
 )
 from .hs_errors import ApiError, error_body, rate_limited_body, unauthenticated, validation
 from .hs_handler import serve_in_thread
-from .hs_limits import FaultPlan, RateLimiter, Storm
+from .hs_limits import MAX_REQUEST_TARGET_CHARS, FaultPlan, RateLimiter, Storm
 from .hs_lists import SandboxListsMixin
 from .hs_props import epoch_ms
 from .hs_recording import RecordedRequest
 from .hs_routes_misc import TIME_ZONE
 from .hs_store import PORTAL_ID, Portal
 from .hs_ui import SandboxUiMixin
-from .hs_wire import Call, Route
+from .hs_wire import OBJECT_ALIASES, Call, Route
 from .seed import seed_portal
 
 __all__ = ["DEFAULT_SCOPES", "ROUTES", "HubSpotSandbox", "RecordedRequest", "serve"]
 
 ROUTES: list[Route] = (hs_routes_crm.ROUTES + hs_routes_tasks.ROUTES + hs_routes_misc.ROUTES
                        + hs_routes_events.ROUTES + hs_routes_lists.ROUTES + hs_routes_create.ROUTES
-                       + hs_routes_forms.ROUTES)
+                       + hs_routes_forms.ROUTES + hs_routes_schemas.ROUTES)
 DEFAULT_SCOPES = frozenset({
     "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.schemas.contacts.read",
     "crm.schemas.contacts.write", "crm.objects.owners.read", "crm.lists.read", "content", "forms", "oauth",
 })
+
+
+# The object segment of a CRM objects path: HubSpot takes the plural, the singular or the object type id, in any case
+# ("crm/v3/objects/0-1" [V CRM overview]); the route table spells the plural only.
+OBJECT_SEGMENT = re.compile(r"^(/crm/v3/objects/)([^/]+)(/.*)?$")
+
+
+def canonical_path(path: str) -> str:
+    """`path` with its CRM object segment spelled as the route table does (contact, 0-1, CONTACTS -> contacts)."""
+    found = OBJECT_SEGMENT.match(path)
+    if found is None:
+        return path
+    plural = OBJECT_ALIASES.get(unquote(found.group(2)).lower())
+    return path if plural is None else f"{found.group(1)}{plural}{found.group(3) or ''}"
 
 
 def _compile(routes: list[Route]) -> list[tuple[re.Pattern, Route]]:
@@ -59,9 +74,12 @@ def _compile(routes: list[Route]) -> list[tuple[re.Pattern, Route]]:
 class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
     """A seeded HubSpot portal behind a local HTTP server (see the module docstring).
 
+    Requests whose target (path and query) is longer than `max_request_target` get the edge's 414 page.
     The "HubSpot UI" side (create_contact, add_email_event, contacts, ...) is in hs_ui; lists:
     `create_list(name, contact_ids, processing_type=...)` and `list_members(list_id)` (hs_lists).
     """
+
+    max_request_target = MAX_REQUEST_TARGET_CHARS
 
     def __init__(self, *, token: str = "sandbox-token", host: str = "127.0.0.1", port: int = 0,
                  seed: bool = True, now: datetime | None = None, rate_limit: int = 100,
@@ -140,10 +158,12 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
 
     def add_fault(self, *, nth: int = 1, kind: str = "status", status: int = 500, delay_s: float = 0.0,
                   path_prefix: str | None = None, method: str | None = None, count: int = 1,
-                  retry_after: float | None = None, policy: str | None = None) -> None:
-        """Make the nth matching request from now on (and count-1 more) fail: status, timeout or slow."""
+                  retry_after: float | None = None, policy: str | None = None, html: bool = False) -> None:
+        """Make the nth matching request from now on (and count-1 more) fail: status, timeout or slow.
+
+        `html=True` answers a status fault with an HTML page (`text/html`), as Cloudflare sends 5xx, not JSON."""
         self.faults.add(nth=nth, kind=kind, status=status, delay_s=delay_s, path_prefix=path_prefix,
-                        method=method, count=count, retry_after=retry_after, policy=policy)
+                        method=method, count=count, retry_after=retry_after, policy=policy, html=html)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -172,6 +192,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
         return local.date().isoformat(), epoch_ms(midnight)
 
     def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
+        path = canonical_path(path)
         for pattern, route in self._routes:
             if route.method == method and (found := pattern.match(path)):
                 return route, {k: unquote(v) for k, v in found.groupdict().items()}
@@ -197,7 +218,7 @@ class HubSpotSandbox(SandboxUiMixin, SandboxListsMixin):
         try:
             if bad_json:
                 raise validation("Invalid input JSON: the request body could not be parsed")
-            call.require(*route.scopes)
+            call.require(*route.required_scopes(params))
             with self.portal.lock:
                 status, payload = route.handler(call)
         except ApiError as exc:
