@@ -27,6 +27,10 @@ class Contact(SQLModel, table=True):
     # the email event stream lacks the STATUSCHANGE/BOUNCE/UNBOUNCE or has only older ones (state/contact_state.py).
     email_optout: bool | None = None              # hs_email_optout: unsubscribed from all email
     email_bounced: bool | None = None             # hs_email_hard_bounce_reason_enum set, or hs_email_bad_address
+    # When each value was first seen (the lastmodifieddate of that pull): our own writes move lastmodifieddate too,
+    # so a state is only as new as its last change, not as the contact's last modification.
+    email_optout_ms: int | None = Field(default=None, sa_column=Column(BigInteger))
+    email_bounced_ms: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class ContactAlias(SQLModel, table=True):

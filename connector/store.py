@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, or_, update
@@ -22,7 +21,7 @@ from connector.models import (
 from connector.state import utcnow
 
 CONTACT_COLUMNS = ("email", "additional_emails", "first_name", "last_name", "owner_id", "phone", "modified_ms",
-                   "web_last_ms", "archived", "email_optout", "email_bounced")
+                   "web_last_ms", "archived", "email_optout", "email_bounced", "email_optout_ms", "email_bounced_ms")
 
 
 def _insert(session: Session, model):
@@ -39,8 +38,8 @@ def save_contacts(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
     now = utcnow()
-    values = [{"id": r["id"], **{k: r.get(k) for k in CONTACT_COLUMNS}, "pulled_at": now, "merged_into": None}
-              for r in _dedupe(rows)]
+    values = _with_state_times(session, [{"id": r["id"], **{k: r.get(k) for k in CONTACT_COLUMNS}, "pulled_at": now,
+                                          "merged_into": None} for r in _dedupe(rows)])
     stmt = _insert(session, Contact)
     stmt = stmt.on_conflict_do_update(
         index_elements=["id"],
@@ -60,6 +59,20 @@ def save_contacts(session: Session, rows: list[dict]) -> int:
     if merges:
         record_merges(session, merges)
     return len(values)
+
+
+def _with_state_times(session: Session, values: list[dict]) -> list[dict]:
+    """Stamp each email state value with when it was first seen: kept while the value stays the same."""
+    before = {}
+    for chunk in _chunks([v["id"] for v in values], 500):
+        for cid, *rest in session.exec(select(Contact.id, Contact.email_optout, Contact.email_optout_ms,
+                                              Contact.email_bounced, Contact.email_bounced_ms).where(Contact.id.in_(chunk))):
+            before[cid] = rest
+    for v in values:
+        optout, optout_ms, bounced, bounced_ms = before.get(v["id"], (None, None, None, None))
+        v["email_optout_ms"] = optout_ms if v["email_optout"] == optout and optout_ms else v["modified_ms"]
+        v["email_bounced_ms"] = bounced_ms if v["email_bounced"] == bounced and bounced_ms else v["modified_ms"]
+    return values
 
 
 def _dedupe(rows: list[dict]) -> list[dict]:
@@ -107,13 +120,15 @@ def save_touchpoints(session: Session, rows: Iterable[dict]) -> int:
     return session.exec(select(func.count()).select_from(Touchpoint)).one() - before
 
 
-def save_touchpoint_rows(session: Session, rows: Iterable[dict]) -> Counter:
-    """Insert touchpoints, ignoring ones already stored; the new ones per kind (RETURNING: no table count)."""
+def save_touchpoint_rows(session: Session, rows: Iterable[dict]) -> list[tuple[str, str]]:
+    """Insert touchpoints, ignoring ones already stored; (source id, kind) of the new ones (RETURNING: no count
+    of the table)."""
     rows = list(rows)
     if not rows:
-        return Counter()
+        return []
     stmt = _insert(session, Touchpoint).on_conflict_do_nothing(index_elements=["source", "source_id", "kind"])
-    return Counter(kind for (kind,) in session.execute(stmt.returning(Touchpoint.__table__.c.kind), rows).all())
+    table = Touchpoint.__table__.c
+    return [tuple(r) for r in session.execute(stmt.returning(table.source_id, table.kind), rows).all()]
 
 
 def drop_email_touchpoints(session: Session, identities: list[str]) -> int:
@@ -158,7 +173,7 @@ def resolve_identities(session: Session) -> dict[str, int]:
         *unresolved, owners(func.count()) > 1)).one()
     result = session.exec(update(Touchpoint).where(*unresolved, owners(func.count()) == 1).values(
         contact_id=owners(func.min(ContactEmail.contact_id))).execution_options(synchronize_session=False))
-    states = apply_contact_states(session, lambda s, rows: sum(save_touchpoint_rows(s, rows).values()))
+    states = apply_contact_states(session, lambda s, rows: len(save_touchpoint_rows(s, rows)))
     return {"resolved": result.rowcount or 0, "ambiguous_emails": ambiguous, "state_touchpoints": states}
 
 

@@ -87,9 +87,10 @@ class PullSteps:
                 self._add("email_events_read", len(events))
                 self.progress.advance(len(events))
                 new = store.save_touchpoint_rows(session, forgotten.touchpoints(rows))
-                self._add("touchpoints_new", sum(new.values()))
-                for kind, n in new.items():
-                    self._add(f"new_{kind}", n)
+                self._add("touchpoints_new", len(new))
+                types = {r.identity: r.etype for r in reads}
+                for etype, n in Counter(types[sid] for sid in {sid for sid, _kind in new}).items():
+                    self._add(f"email_new_{etype.lower()}", n)      # events with something new, per HubSpot type
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
 
     def pull_web_events(self) -> None:

@@ -55,6 +55,7 @@ class EmailRead:
     rows: list[dict]
     status: str                 # "stored" | "not_engagement" | "obsolete" | "filtered" | "unknown_type" | ...
     caused_by: str | None = None    # the identity of the event that caused this one, when HubSpot says
+    etype: str = ""
 
 
 def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
@@ -82,15 +83,15 @@ def read_email_event(event: dict, matcher: VacancyMatcher) -> EmailRead:
     identity = email_event_identity(event_id, created)
     etype = str(event.get("type") or "").upper()
     if etype not in KNOWN_TYPES:
-        return EmailRead(identity, [], "unknown_type")
+        return EmailRead(identity, [], "unknown_type", etype=etype)
     if etype in NOT_ENGAGEMENT:
-        return EmailRead(identity, [], "not_engagement")
+        return EmailRead(identity, [], "not_engagement", etype=etype)
     if event.get("obsoletedBy"):
-        return EmailRead(identity, [], "obsolete")
+        return EmailRead(identity, [], "obsolete", etype=etype)
     if event.get("filteredEvent") is True:
-        return EmailRead(identity, [], "filtered")
+        return EmailRead(identity, [], "filtered", etype=etype)
     if etype == "UNBOUNCE" and not event.get("recipient"):
-        return EmailRead(identity, [], "no_recipient")     # [V] UNBOUNCE need not carry a recipient
+        return EmailRead(identity, [], "no_recipient", etype=etype)     # [V] UNBOUNCE need not carry a recipient
     unstorable = first_text_problem({k: event.get(k) for k in ("id", "recipient", "url")})
     if unstorable:
         raise BadRecordError(EMAIL_SOURCE, ascii(identity)[1:-1], *unstorable)
@@ -108,7 +109,7 @@ def read_email_event(event: dict, matcher: VacancyMatcher) -> EmailRead:
     if apply:   # a click on an apply URL is also an apply intent (DESIGN.md §5)
         rows.append(_row(EMAIL_SOURCE, identity, "apply_intent", None, recipient, created, apply.key, apply.label, url,
                          device=DEVICES.get(str(event.get("deviceType") or "").upper())))
-    return EmailRead(identity, rows, "stored" if rows else "not_engagement", _event_ref(event.get("causedBy")))
+    return EmailRead(identity, rows, "stored" if rows else "not_engagement", _event_ref(event.get("causedBy")), etype)
 
 
 def drop_caused_unsubscribes(reads: list[EmailRead], events: list[dict], stored_kinds: dict[str, set[str]]) -> int:

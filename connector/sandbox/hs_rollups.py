@@ -23,8 +23,12 @@ def email_rollups(events: list[dict]) -> dict[str, str]:
     # The current state, not "ever": the latest portal-wide status change (a spam report unsubscribes [U]) and
     # the latest hard bounce unless reset later; obsolete events do not count.
     live = sorted((e for e in real if not e.get("obsoletedBy")), key=lambda e: e["created"])
+    resets = [e["created"] for e in live if e["type"] in ("UNBOUNCE", "DELIVERED")]
+    # [U] an unsubscribe HubSpot made because of a bounce ends with the bounce (causedBy names it).
+    reset_bounces = {e["id"] for e in live if e["type"] == "BOUNCE" and any(t > e["created"] for t in resets)}
     states = [e for e in live if e["type"] == "SPAMREPORT" or (e["type"] == "STATUSCHANGE" and e.get(
-        "portalSubscriptionStatus") in ("SUBSCRIBED", "UNSUBSCRIBED") and e.get("changeType") != "SUBSCRIPTION_STATUS")]
+        "portalSubscriptionStatus") in ("SUBSCRIBED", "UNSUBSCRIBED") and e.get("changeType") != "SUBSCRIPTION_STATUS"
+        and (e.get("causedBy") or {}).get("id") not in reset_bounces)]
     optout = bool(states) and (states[-1]["type"] == "SPAMREPORT" or states[-1]["portalSubscriptionStatus"] ==
                                "UNSUBSCRIBED")
     # [U] a delivery after a hard bounce means HubSpot mails the address again (it drops mail to a bounced one),

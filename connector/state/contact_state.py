@@ -5,11 +5,12 @@ STATUSCHANGE, BOUNCE or UNBOUNCE can be missing (older than the lookback, an uns
 import, an address unbounced by an admin) or older than the state HubSpot shows now. The contact's properties
 `hs_email_optout` ("Unsubscribed from all email") and `hs_email_hard_bounce_reason_enum` / `hs_email_bad_address`
 (reference hubspot-api.md §3.13 [C]; which values the enumeration takes is not documented [U], so any value is a
-hard bounce) are the state as of the contact's lastmodifieddate: where the stored touchpoints disagree and are
+hard bounce) are the state as of the pull that first saw the value (store.save_contacts keeps that time while
+the value stays: our own writes move lastmodifieddate too): where the stored touchpoints disagree and are
 older, a derived touchpoint of the state's kind is added at that time (source "contact_state"), so the scorer's
 ordinary rules (a negative floors, a later re-subscribe or delivery lifts it) give the current state. The scoring
-engine is unchanged. One derived row per contact and modified time, so a state that flips back and forth keeps
-adding rows (and the touch count that makes the scorer look again) only when it flips.
+engine is unchanged. One derived row per contact and state time, so a state that flips back and forth adds rows
+(and the touch count that makes the scorer look again) only when it flips.
 """
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ def apply_contact_states(session: Session, insert) -> int:
                                       .where(Touchpoint.contact_id.is_not(None), Touchpoint.kind.in_(STATE_KINDS))
                                       .group_by(Touchpoint.contact_id, Touchpoint.kind)):
         latest.setdefault(cid, {})[kind] = ms
-    candidates = session.exec(select(Contact.id, Contact.modified_ms, Contact.email_optout, Contact.email_bounced).where(
+    candidates = session.exec(select(Contact.id, Contact.email_optout, Contact.email_optout_ms, Contact.email_bounced,
+                                     Contact.email_bounced_ms).where(
         Contact.merged_into.is_(None), Contact.archived.is_(False),
         or_(Contact.email_optout.is_(True), Contact.email_bounced.is_(True), Contact.id.in_(list(latest))
             if len(latest) < 30_000 else Contact.email_optout.is_not(None))))
     rows = []
-    for cid, modified, optout, bounced in candidates:
+    for cid, optout, optout_ms, bounced, bounced_ms in candidates:
         seen = latest.get(cid, {})
-        for flag, (negatives, lifter) in ((optout, SUBSCRIPTION), (bounced, BOUNCE)):
-            if flag is None:
+        for flag, modified, (negatives, lifter) in ((optout, optout_ms, SUBSCRIPTION), (bounced, bounced_ms, BOUNCE)):
+            if flag is None or modified is None:
                 continue
             last_negative = max((seen.get(k, -1) for k in negatives), default=-1)
             last_lift = seen.get(lifter, -1)

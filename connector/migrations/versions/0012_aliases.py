@@ -17,9 +17,13 @@ def upgrade():
     op.create_index("ix_contact_alias_survivor_id", "contact_alias", ["survivor_id"])
     op.add_column("contact", sa.Column("email_optout", sa.Boolean(), nullable=True))
     op.add_column("contact", sa.Column("email_bounced", sa.Boolean(), nullable=True))
+    op.add_column("contact", sa.Column("email_optout_ms", sa.BigInteger(), nullable=True))
+    op.add_column("contact", sa.Column("email_bounced_ms", sa.BigInteger(), nullable=True))
 
 
 def downgrade():
+    op.drop_column("contact", "email_bounced_ms")
+    op.drop_column("contact", "email_optout_ms")
     op.drop_column("contact", "email_bounced")
     op.drop_column("contact", "email_optout")
     op.drop_index("ix_contact_alias_survivor_id", "contact_alias")
