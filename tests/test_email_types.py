@@ -135,6 +135,7 @@ def test_a_sync_reads_every_type_and_stores_only_what_counts(kim, empty_sandbox)
     assert int(empty_sandbox.contact(cid)["te_engagement_score"]) > 7
 
 
+@pytest.mark.both_databases
 def test_an_event_made_obsolete_after_it_was_stored_stops_counting(kim, empty_sandbox):
     conn, cid = kim
     click = _mail(empty_sandbox, "CLICK", 20, url="https://careers.example.com/vacancies/data-engineer")
@@ -171,6 +172,7 @@ def test_unsubscribe_then_resubscribe_lifts_the_floor(kim, empty_sandbox):
     ("hs_email_hard_bounce_reason_enum", "UNKNOWN_USER", ""),
     ("hs_email_bad_address", "true", "false"),
 ])
+@pytest.mark.both_databases
 def test_contact_state_properties_floor_and_lift_without_any_event(kim, empty_sandbox, prop, negative, current):
     """An unsubscribe made in the CRM, or a bounce older than the lookback: no event, only the property says it."""
     conn, cid = kim

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 EMAIL = "kim.visser@example.org"
 VACANCY = "https://careers.example.com/vacancies/data-engineer"
 OTHER_PAGE = "https://careers.example.com/over-ons"
@@ -25,6 +27,7 @@ def _kinds(conn) -> dict[str, int]:
     return dict(conn.query("select kind, count(*) from touchpoint group by kind"))
 
 
+@pytest.mark.both_databases
 def test_next_sync_finds_exactly_fifty_new_per_kind(empty_sandbox, make_connector):
     sandbox = empty_sandbox
     contact = sandbox.create_contact({"email": EMAIL, "firstname": "Kim"})

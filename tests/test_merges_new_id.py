@@ -66,6 +66,7 @@ def two_annas(empty_sandbox, make_connector):
     return conn, one, two
 
 
+@pytest.mark.both_databases
 def test_merge_into_a_new_id_leaves_one_contact_with_both_histories(two_annas, empty_sandbox):
     conn, one, two = two_annas
     before = dict(conn.query("select contact_id, count(*) from touchpoint group by contact_id"))
@@ -98,6 +99,7 @@ def test_merge_into_a_new_id_leaves_one_contact_with_both_histories(two_annas, e
     assert conn.query(f"select count(*) from touchpoint where contact_id = '{merged}' and key = '5002'") == [(1,)]
 
 
+@pytest.mark.both_databases
 def test_a_chain_of_merges_resolves_to_the_last_survivor(two_annas, empty_sandbox):
     conn, one, two = two_annas
     three = empty_sandbox.create_contact({"email": ANNA_WORK, "firstname": "Anna"})
