@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from connector.models import (
     Contact,
+    ContactAlias,
     ContactEmail,
     EmailCampaign,
     Pushed,
@@ -187,7 +188,9 @@ def ambiguous_emails(session: Session) -> list[tuple[str, list[str]]]:
 
 
 def live_contact_ids(session: Session) -> list[str]:
-    return list(session.exec(select(Contact.id).where(Contact.merged_into.is_(None), Contact.archived.is_(False))))
+    """Contacts that are scored and written: never archived ones, never an id merged away (alias table)."""
+    return list(session.exec(select(Contact.id).where(Contact.merged_into.is_(None), Contact.archived.is_(False),
+                                                      Contact.id.not_in(select(ContactAlias.alias_id)))))
 
 
 def contacts_needing_web_pull(session: Session, floor_ms: int, overlap_ms: int = 0) -> list[tuple[str, int]]:

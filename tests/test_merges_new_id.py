@@ -4,6 +4,7 @@ histories, one score, one task ledger, and nothing ever written to an old id; ch
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -171,3 +172,22 @@ def test_any_order_of_learning_merges_resolves_every_id_to_its_last_survivor(mer
             assert all(session.get(ContactAlias, a).survivor_id == survivor[a] for a in survivor if a != survivor[a])
             owners = {tp.source_id: tp.contact_id for tp in session.exec(select(Touchpoint))}
             assert owners == {i: survivor[i] for i in ids}
+
+
+def test_an_alias_is_never_written_even_with_stray_local_state(two_annas, empty_sandbox):
+    """Belt and braces: an old id with a score, a pending task and no merged_into mark (say, a crash between
+    steps of an older version) is still never written to: push and task creation skip the alias table's ids."""
+    conn, one, two = two_annas
+    merged = empty_sandbox.merge_contacts(one, two)
+    conn.sync_json()
+    db = sqlite3.connect(conn.db_path)
+    with db:
+        db.execute("update contact set merged_into = null where id = ?", (one,))
+        db.execute("insert into score select ?, value + 1, band, suppressed, reasons, model_version, last_touch_ms, "
+                   "computed_at, touch_count, horizon_exit_ms from score where contact_id = ?", (one, merged))
+        db.execute("insert into task_outbox (key, contact_id, owner_id, status, subject, body, priority, due_ms, "
+                   "score, band, attempts, created_at, updated_at) select key || '-stray', ?, owner_id, 'pending', "
+                   "subject, body, priority, due_ms, score, band, 0, created_at, updated_at from task_outbox", (one,))
+    empty_sandbox.requests.clear()
+    assert conn.sync_json()["status"] == "ok"
+    assert not _writes_to(empty_sandbox, {one, two})

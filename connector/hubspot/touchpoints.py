@@ -66,10 +66,9 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
 def read_email_event(event: dict, matcher: VacancyMatcher) -> EmailRead:
     """One legacy email event read: rows, or the reason for none; raises BadRecordError naming the field.
 
-    HubSpot identifies an email event by `id` plus `created` (reference hubspot-api.md, email events): two
-    events may share an id, so both are part of the touchpoint's source id (and of a quarantined record's id).
-    An event that carries `obsoletedBy` ("the follow-on event which makes this current event obsolete" [V docs])
-    gives no rows: the caller also drops what an earlier read of it stored.
+    HubSpot identifies an event by `id` plus `created` [V docs]: both make the source id. One that carries
+    `obsoletedBy` ("the follow-on event which makes this current event obsolete" [V docs]) gives no rows; the
+    caller also drops what an earlier read of it stored.
     """
     event_id = str(event.get("id") or "")
     if not event_id:
