@@ -51,7 +51,7 @@ def email_event(portal: Portal, *, type: str, recipient: str, created: int, camp
     if type == "SENT":
         event.update({"replyTo": [SENDER], "cc": [], "bcc": [], "subject": subject, "from": SENDER})
         event["sentBy"] = {"id": event["id"], "created": created}
-    elif type == "OPEN":
+    elif type in ("OPEN", "PROCESSED"):     # PROCESSED carries the client fields too (the real response fixture)
         agent = "BOT" if filtered else device
         event.update({"browser": {}, "deviceType": "COMPUTER" if agent == "BOT" else device, "duration": 0,
                       "userAgent": USER_AGENTS[agent], "location": {}, "filteredEvent": filtered})
@@ -59,8 +59,6 @@ def email_event(portal: Portal, *, type: str, recipient: str, created: int, camp
         # [C] the same client fields as an open (browser, location, userAgent, ipAddress).
         event.update({"browser": {}, "deviceType": device, "userAgent": USER_AGENTS[device], "location": {},
                       "ipAddress": "192.0.2.10", "filteredEvent": filtered})
-    elif type == "PROCESSED":      # queued by the delivery provider: no client fields
-        pass
     elif type == "DEFERRED":       # [C] a temporary rejection; HubSpot retries (attempt, response)
         event.update({"attempt": extra.pop("attempt", 1), "response": DEFERRED_RESPONSE})
     elif type == "DROPPED":        # [C] never sent: the reason and the message's envelope

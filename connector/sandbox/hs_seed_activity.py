@@ -9,7 +9,7 @@ from .hs_seed_data import CAMPAIGNS, CAREERS, DAY, HOUR, MIN, OTHER_PAGES, REFER
 from .hs_store import Portal
 
 DEMO_FAN_EMAIL = "anna.devries@example.nl"    # the showcase fan (seed.py) is a steady browser
-DEFERRED_EVERY = 17                           # every 17th recipient's mail is deferred once before delivery
+DEFERRED_EVERY = 17                           # every 17th recipient's mail is queued and deferred once
 STEADY_FANS = 0.5                             # share of the other fans who browse steadily and never apply
 
 OPEN_CLICK = {  # segment -> (open probability, click probability) for campaigns within 60 days / older
@@ -121,10 +121,11 @@ class ActivitySeeder:
                     self.mail(type="BOUNCE", created=sent["created"] + 2 * MIN, category="UNKNOWN_USER", **chain)
                     person["stopped"] = sent["created"]
                     continue
-                self.mail(type="PROCESSED", created=sent["created"] + 1000, **chain)
                 delivered_at = sent["created"] + rng.randint(40, 180) * 1000
-                deferred = self.mail(type="DEFERRED", created=sent["created"] + 20_000, **chain) \
-                    if k % DEFERRED_EVERY == 0 else None
+                deferred = None
+                if k % DEFERRED_EVERY == 0:      # queued, deferred once, then delivered
+                    self.mail(type="PROCESSED", created=sent["created"] + 1000, **chain)
+                    deferred = self.mail(type="DEFERRED", created=sent["created"] + 20_000, **chain)
                 delivered = self.mail(type="DELIVERED", created=delivered_at, **chain)
                 if deferred and delivered:   # [U] the delivery that followed makes the deferral obsolete
                     mark_obsolete(self.portal, deferred["id"], delivered)
