@@ -23,6 +23,24 @@ class Contact(SQLModel, table=True):
     merged_into: str | None = None                # set when HubSpot reports this id merged into another
     archived: bool = False
     pulled_at: datetime
+    # The person's current email state as HubSpot's contact properties say it (None: not known): it wins where
+    # the email event stream lacks the STATUSCHANGE/BOUNCE/UNBOUNCE or has only older ones (state/contact_state.py).
+    email_optout: bool | None = None              # hs_email_optout: unsubscribed from all email
+    email_bounced: bool | None = None             # hs_email_hard_bounce_reason_enum set, or hs_email_bad_address
+    # When each value was first seen (the lastmodifieddate of that pull): our own writes move lastmodifieddate too,
+    # so a state is only as new as its last change, not as the contact's last modification.
+    email_optout_ms: int | None = Field(default=None, sa_column=Column(BigInteger))
+    email_bounced_ms: int | None = Field(default=None, sa_column=Column(BigInteger))
+
+
+class ContactAlias(SQLModel, table=True):
+    """A contact id HubSpot merged away, and the id it resolves to now (always the last survivor of a chain)."""
+
+    __tablename__ = "contact_alias"
+
+    alias_id: str = Field(primary_key=True)
+    survivor_id: str = Field(index=True)
+    seen_at: datetime
 
 
 class ContactEmail(SQLModel, table=True):

@@ -23,6 +23,7 @@ from connector.scoring.explain import task_facts
 from connector.scoring.model import compute_score
 from connector.state import ats_store, get_fact, set_fact
 from connector.state import tasks as outbox_store
+from connector.state.aliases import alias_ids
 
 FACT_TASK_BASELINE = "tasks.baseline_at"
 FACT_TIME_ZONE = "portal.time_zone"
@@ -60,6 +61,8 @@ def drain(engine: Engine, client: HubSpotClient) -> DrainReport:
     report = DrainReport()
     with session_scope(engine) as session:
         rows = outbox_store.pending(session)
+        merged_away = alias_ids(session, {r.contact_id for r in rows})   # never a task on a merged-away id
+        rows = [r for r in rows if r.contact_id not in merged_away]
         previous = outbox_store.last_created(session, {r.contact_id for r in rows})
     if not rows:
         return report

@@ -9,22 +9,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from connector.models import (
-    AbandonedFlag,
     Contact,
+    ContactAlias,
     ContactEmail,
     EmailCampaign,
     Pushed,
     Quarantine,
     ScoreRow,
-    TaskOutbox,
-    TaskTrigger,
     Touchpoint,
     WebCursor,
 )
 from connector.state import utcnow
 
 CONTACT_COLUMNS = ("email", "additional_emails", "first_name", "last_name", "owner_id", "phone", "modified_ms",
-                   "web_last_ms", "archived")
+                   "web_last_ms", "archived", "email_optout", "email_bounced", "email_optout_ms", "email_bounced_ms")
 
 
 def _insert(session: Session, model):
@@ -33,11 +31,16 @@ def _insert(session: Session, model):
 
 
 def save_contacts(session: Session, rows: list[dict]) -> int:
-    """Upsert contacts by id (an older modified_ms never overwrites a newer one) and refresh their emails."""
+    """Upsert contacts by id (an older modified_ms never overwrites a newer one), refresh their emails, and record
+    the ids each one absorbed (merges: state/aliases.py). A row of an id known to be merged away is stale: skipped."""
+    from connector.state.aliases import alias_ids, record_merges
+    stale = alias_ids(session, [r["id"] for r in rows]) if rows else set()
+    rows = [r for r in rows if r["id"] not in stale]
     if not rows:
         return 0
     now = utcnow()
-    values = [{**{k: r[k] for k in ("id", *CONTACT_COLUMNS)}, "pulled_at": now, "merged_into": None} for r in _dedupe(rows)]
+    values = _with_state_times(session, [{"id": r["id"], **{k: r.get(k) for k in CONTACT_COLUMNS}, "pulled_at": now,
+                                          "merged_into": None} for r in _dedupe(rows)])
     stmt = _insert(session, Contact)
     stmt = stmt.on_conflict_do_update(
         index_elements=["id"],
@@ -50,10 +53,27 @@ def save_contacts(session: Session, rows: list[dict]) -> int:
               for r in _dedupe(rows) for i, e in enumerate(_emails_of(r)) if e]
     if emails:
         session.exec(_insert(session, ContactEmail).on_conflict_do_nothing(), params=emails)
+    merges: dict[str, set[str]] = {}
     for r in rows:
-        for merged in r.get("merged_ids") or ():
-            mark_merged(session, merged, r["id"])
+        if r.get("merged_ids"):
+            merges.setdefault(r["id"], set()).update(str(m) for m in r["merged_ids"])
+    if merges:
+        record_merges(session, merges)
     return len(values)
+
+
+def _with_state_times(session: Session, values: list[dict]) -> list[dict]:
+    """Stamp each email state value with when it was first seen: kept while the value stays the same."""
+    before = {}
+    for chunk in _chunks([v["id"] for v in values], 500):
+        for cid, *rest in session.exec(select(Contact.id, Contact.email_optout, Contact.email_optout_ms,
+                                              Contact.email_bounced, Contact.email_bounced_ms).where(Contact.id.in_(chunk))):
+            before[cid] = rest
+    for v in values:
+        optout, optout_ms, bounced, bounced_ms = before.get(v["id"], (None, None, None, None))
+        v["email_optout_ms"] = optout_ms if v["email_optout"] == optout and optout_ms else v["modified_ms"]
+        v["email_bounced_ms"] = bounced_ms if v["email_bounced"] == bounced and bounced_ms else v["modified_ms"]
+    return values
 
 
 def _dedupe(rows: list[dict]) -> list[dict]:
@@ -75,26 +95,10 @@ def _emails_of(row: dict) -> list[str]:
 
 
 def mark_merged(session: Session, merged_id: str, survivor_id: str) -> None:
-    """A merged-away contact: re-key its touchpoints onto the survivor, drop its score, never push to it again."""
-    existing = session.get(Contact, merged_id)
-    if existing is not None:
-        existing.merged_into = survivor_id
-        session.add(existing)
-    session.exec(update(Touchpoint).where(Touchpoint.contact_id == merged_id).values(contact_id=survivor_id))
-    session.exec(delete(ContactEmail).where(ContactEmail.contact_id == merged_id))
-    session.exec(delete(ScoreRow).where(ScoreRow.contact_id == merged_id))
-    session.exec(delete(WebCursor).where(WebCursor.contact_id == merged_id))
-    _merge_actions(session, merged_id, survivor_id)
-
-
-def _merge_actions(session: Session, merged_id: str, survivor_id: str) -> None:
-    """Tasks and forgotten-application flags follow the survivor: nothing is created for the merged-away id,
-    and the survivor's own trigger decides its next task (the task ledger is one, the survivor's)."""
-    session.exec(update(TaskOutbox).where(TaskOutbox.contact_id == merged_id, TaskOutbox.status == "pending").values(
-        status="skipped", reason=f"contact merged into {survivor_id}: the survivor's trigger decides"))
-    session.exec(update(TaskOutbox).where(TaskOutbox.contact_id == merged_id).values(contact_id=survivor_id))
-    session.exec(delete(TaskTrigger).where(TaskTrigger.contact_id == merged_id))
-    session.exec(update(AbandonedFlag).where(AbandonedFlag.contact_id == merged_id).values(contact_id=survivor_id))
+    """A merged-away contact: its touchpoints, history, cursor, flags, task ledger and pushed values move to the
+    survivor (the last one of a chain), and nothing is written to it again (state/aliases.py)."""
+    from connector.state.aliases import record_merges
+    record_merges(session, {survivor_id: {merged_id}})
 
 
 def mark_archived(session: Session, contact_id: str) -> None:
@@ -117,6 +121,36 @@ def save_touchpoints(session: Session, rows: Iterable[dict]) -> int:
     return session.exec(select(func.count()).select_from(Touchpoint)).one() - before
 
 
+def save_touchpoint_rows(session: Session, rows: Iterable[dict]) -> list[tuple[str, str]]:
+    """Insert touchpoints, ignoring ones already stored; (source id, kind) of the new ones (RETURNING: no count
+    of the table)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    stmt = _insert(session, Touchpoint).on_conflict_do_nothing(index_elements=["source", "source_id", "kind"])
+    table = Touchpoint.__table__.c
+    return [tuple(r) for r in session.execute(stmt.returning(table.source_id, table.kind), rows).all()]
+
+
+def drop_email_touchpoints(session: Session, identities: list[str]) -> int:
+    """Remove what earlier reads stored of these email events (they are obsolete now); how many rows went."""
+    gone = 0
+    for chunk in _chunks(sorted(set(identities)), 500):
+        gone += session.exec(delete(Touchpoint).where(Touchpoint.source == "email_event",
+                                                      Touchpoint.source_id.in_(chunk))).rowcount or 0
+    return gone
+
+
+def email_event_kinds(session: Session, identities: Iterable[str]) -> dict[str, set[str]]:
+    """The stored kinds of these email events (by identity): what a STATUSCHANGE's `causedBy` names."""
+    out: dict[str, set[str]] = {}
+    for chunk in _chunks(sorted(set(identities)), 500):
+        for sid, kind in session.exec(select(Touchpoint.source_id, Touchpoint.kind).where(
+                Touchpoint.source == "email_event", Touchpoint.source_id.in_(chunk))):
+            out.setdefault(sid, set()).add(kind)
+    return out
+
+
 def touch_counts(session: Session) -> dict[str, int]:
     """Touchpoints per resolved contact: a contact whose count differs from its score's needs rescoring."""
     stmt = select(Touchpoint.contact_id, func.count()).where(Touchpoint.contact_id.is_not(None)).group_by(
@@ -125,24 +159,23 @@ def touch_counts(session: Session) -> dict[str, int]:
 
 
 def resolve_identities(session: Session) -> dict[str, int]:
-    """Attach unresolved email touchpoints to the one contact holding that email; count ambiguities."""
-    live = select(ContactEmail.email, ContactEmail.contact_id).join(Contact, Contact.id == ContactEmail.contact_id).where(
-        Contact.merged_into.is_(None), Contact.archived.is_(False))
-    owners: dict[str, set[str]] = {}
-    for email, cid in session.exec(live):
-        owners.setdefault(email, set()).add(cid)
-    pending = session.exec(select(Touchpoint.recipient).where(
-        Touchpoint.contact_id.is_(None), Touchpoint.recipient.is_not(None)).distinct()).all()
-    resolved = ambiguous = 0
-    for email in pending:
-        ids = owners.get(email, set())
-        if len(ids) == 1:
-            result = session.exec(update(Touchpoint).where(
-                Touchpoint.recipient == email, Touchpoint.contact_id.is_(None)).values(contact_id=next(iter(ids))))
-            resolved += result.rowcount or 0
-        elif len(ids) > 1:
-            ambiguous += 1
-    return {"resolved": resolved, "ambiguous_emails": ambiguous}
+    """Attach unresolved email touchpoints to the one live contact holding that email (primary or additional), in
+    one correlated UPDATE (portable to SQLite and PostgreSQL); count ambiguities. An event whose recipient no
+    contact had, or had not yet, is attached as soon as one gains the address. Then the contacts' current email
+    state (state/contact_state.py)."""
+    from connector.state.contact_state import apply_contact_states
+
+    def owners(column):
+        return select(column).select_from(ContactEmail).join(Contact, Contact.id == ContactEmail.contact_id).where(
+            ContactEmail.email == Touchpoint.recipient, Contact.merged_into.is_(None),
+            Contact.archived.is_(False)).correlate(Touchpoint).scalar_subquery()
+    unresolved = (Touchpoint.contact_id.is_(None), Touchpoint.recipient.is_not(None))
+    ambiguous = session.exec(select(func.count(func.distinct(Touchpoint.recipient))).where(
+        *unresolved, owners(func.count()) > 1)).one()
+    result = session.exec(update(Touchpoint).where(*unresolved, owners(func.count()) == 1).values(
+        contact_id=owners(func.min(ContactEmail.contact_id))).execution_options(synchronize_session=False))
+    states = apply_contact_states(session, lambda s, rows: len(save_touchpoint_rows(s, rows)))
+    return {"resolved": result.rowcount or 0, "ambiguous_emails": ambiguous, "state_touchpoints": states}
 
 
 def ambiguous_emails(session: Session) -> list[tuple[str, list[str]]]:
@@ -155,7 +188,9 @@ def ambiguous_emails(session: Session) -> list[tuple[str, list[str]]]:
 
 
 def live_contact_ids(session: Session) -> list[str]:
-    return list(session.exec(select(Contact.id).where(Contact.merged_into.is_(None), Contact.archived.is_(False))))
+    """Contacts that are scored and written: never archived ones, never an id merged away (alias table)."""
+    return list(session.exec(select(Contact.id).where(Contact.merged_into.is_(None), Contact.archived.is_(False),
+                                                      Contact.id.not_in(select(ContactAlias.alias_id)))))
 
 
 def contacts_needing_web_pull(session: Session, floor_ms: int, overlap_ms: int = 0) -> list[tuple[str, int]]:

@@ -4,6 +4,7 @@ a page's rows and its cursor committed together. Mixed into connector.sync.Sync.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from connector import state, store
 from connector.db import session_scope
@@ -17,22 +18,26 @@ from connector.hubspot.pull import (
     fetch_web_events,
 )
 from connector.hubspot.timeparse import dt_to_ms
-from connector.hubspot.touchpoints import email_campaign_name, email_event_touchpoints, web_event_touchpoints
+from connector.hubspot.touchpoints import (
+    drop_caused_unsubscribes,
+    email_campaign_name,
+    read_email_event,
+    web_event_touchpoints,
+)
 from connector.purge import ForgottenFilter
 
 log = logging.getLogger(__name__)
 
 
 def _deliveries_that_matter(session, rows: list[dict]) -> list[dict]:
-    """Drop DELIVERED rows except those of recipients with a hard bounce (stored, or in this page): a delivery
-    only matters as proof that a bounced address works again. A delivery read on an earlier page than its bounce
+    """Drop DELIVERED (and UNBOUNCE) rows except those of recipients with a hard bounce (stored, or in this page):
+    they only matter as proof that a bounced address works again. One read on an earlier page than its bounce
     (same window) is missed; the next delivery to that address lifts the floor instead."""
     delivered = {r["recipient"] for r in rows if r["kind"] == "delivered"}
     if not delivered:
         return rows
     bounced = store.bounced_recipients(session, delivered) | {r["recipient"] for r in rows if r["kind"] == "hard_bounce"}
     return [r for r in rows if r["kind"] != "delivered" or r["recipient"] in bounced]
-
 
 
 class PullSteps:
@@ -53,27 +58,39 @@ class PullSteps:
                 state.set_cursor(session, S.CONTACTS_STREAM, max(page.checkpoint_ms, since))
 
     def pull_email_events(self) -> None:
+        """Email events since the cursor (less the overlap): every documented type is read and counted; engagement
+        and state become touchpoints, obsolete events stop counting (an earlier read's rows are dropped)."""
         with session_scope(self.engine) as session:
             since = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.floor_ms
             forgotten = ForgottenFilter(session)
         self.progress.step("pulling email events")
         start = max(since - S.EMAIL_EVENTS_OVERLAP_MS, self.floor_ms)
         for events, checkpoint in fetch_email_event_pages(self.client, start, self.until_ms):
-            rows, names = [], {}
+            reads, names = [], {}
             with session_scope(self.engine) as session:
                 for event in events:
                     try:
-                        rows.extend(email_event_touchpoints(event, self.matcher))
+                        reads.append(read_email_event(event, self.matcher))
                     except BadRecordError as bad:
                         self._quarantine(session, bad)
                     named = email_campaign_name(event)
                     if named:
                         names[named[0]] = named[1]
-                rows = _deliveries_that_matter(session, rows)
+                causes = {r.caused_by for r in reads if r.caused_by}
+                drop_caused_unsubscribes(reads, events, store.email_event_kinds(session, causes) if causes else {})
+                for status, n in Counter(r.status for r in reads).items():
+                    self._add(f"email_events_{status}", n)
+                obsolete = [r.identity for r in reads if r.status == "obsolete"]
+                self._add("touchpoints_obsoleted", store.drop_email_touchpoints(session, obsolete))
+                rows = _deliveries_that_matter(session, [row for r in reads for row in r.rows])
                 store.save_campaign_names(session, names)
                 self._add("email_events_read", len(events))
                 self.progress.advance(len(events))
-                self._add("touchpoints_new", store.save_touchpoints(session, forgotten.touchpoints(rows)))
+                new = store.save_touchpoint_rows(session, forgotten.touchpoints(rows))
+                self._add("touchpoints_new", len(new))
+                types = {r.identity: r.etype for r in reads}
+                for etype, n in Counter(types[sid] for sid in {sid for sid, _kind in new}).items():
+                    self._add(f"email_new_{etype.lower()}", n)      # events with something new, per HubSpot type
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
 
     def pull_web_events(self) -> None:

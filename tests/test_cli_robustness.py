@@ -29,15 +29,17 @@ def test_merged_contact_is_folded_into_the_survivor(connector, sandbox):
     survivor = next(cid for cid, c in contacts.items() if c["properties"].get("email") == fan)
     absorbed = next(cid for cid, c in contacts.items()
                     if c["properties"].get("te_engagement_score") == "0" and cid != survivor)
-    sandbox.merge_contacts(survivor, absorbed)
+    merged = sandbox.merge_contacts(survivor, absorbed)     # HubSpot's merge: a new record, a new id
     sandbox.requests.clear()
     counts = connector.sync_json()
     assert counts["status"] == "ok"
     pushed_ids = {i["id"] for r in sandbox.requests if r.path == BATCH_UPDATE for i in r.body["inputs"]}
-    assert absorbed not in pushed_ids
+    assert merged in pushed_ids and not pushed_ids & {survivor, absorbed}
     db = sqlite3.connect(connector.db_path)
-    assert db.execute("select merged_into from contact where id = ?", (absorbed,)).fetchone()[0] == survivor
-    assert db.execute("select count(*) from score where contact_id = ?", (absorbed,)).fetchone()[0] == 0
+    for old in (survivor, absorbed):
+        assert db.execute("select merged_into from contact where id = ?", (old,)).fetchone()[0] == merged
+        assert db.execute("select count(*) from score where contact_id = ?", (old,)).fetchone()[0] == 0
+    assert db.execute("select count(*) from score where contact_id = ?", (merged,)).fetchone()[0] == 1
 
 
 def test_contact_archived_in_hubspot_is_not_retried_forever(connector, sandbox):

@@ -294,11 +294,19 @@ def test_merged_id_resolves_to_the_survivor(sandbox, http):
     assert [r["id"] for r in batch["results"]] == [survivor]
     listed = {c["id"] for c in sandbox.contacts()}
     assert merged_away not in listed and survivor in listed
-    one, two = sorted(listed, key=int)[-2:]
-    sandbox.merge_contacts(one, two)
-    props = sandbox.contact(one)
-    assert props["hs_merged_object_ids"].split(";") == [two]
-    assert props["hs_calculated_merged_vids"].split(";") == [two] and props["hs_additional_emails"]
+    one, two = [c for c in sorted(listed, key=int) if not sandbox.contact(c).get("hs_merged_object_ids")][-2:]
+    before = sandbox.contact(one)["lastmodifieddate"]
+    new = sandbox.merge_contacts(one, two)      # HubSpot's merge makes a new record with a new id
+    assert new not in (one, two)
+    props = sandbox.contact(new)
+    assert props["hs_object_id"] == new and props["lastmodifieddate"] > before
+    assert props["hs_merged_object_ids"].split(";") == [one, two]
+    assert props["hs_calculated_merged_vids"].split(";") == [one, two] and props["hs_additional_emails"]
+    for old in (one, two):
+        assert http("GET", f"/crm/v3/objects/contacts/{old}").json()["id"] == new
+    batch = http("POST", "/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": one}, {"id": two}]}).json()
+    assert [r["id"] for r in batch["results"]] == [new]
+    assert {c["id"] for c in sandbox.contacts()} & {one, two, new} == {new}
 
 
 def test_archived_contacts_are_listed_only_with_archived_true(sandbox, http):
@@ -413,12 +421,12 @@ def test_merged_away_and_archived_contacts_are_not_list_members(sandbox, http):
     survivor, merged, archived, kept = sandbox.bulk_create_contacts(4)
     manual = sandbox.create_list("Shortlist", [merged, archived, kept])
     dynamic = sandbox.create_list("Live shortlist", [merged, archived, kept], processing_type="DYNAMIC")
-    sandbox.merge_contacts(survivor, merged)
+    survivor = sandbox.merge_contacts(survivor, merged)      # the merged record has a new id
     sandbox.archive_contact(archived)
-    assert sandbox.list_members(manual) == [survivor, kept]  # the survivor takes a static membership over
+    assert sandbox.list_members(manual) == [kept, survivor]  # the survivor takes a static membership over
     assert sandbox.list_members(dynamic) == [kept]
     page = http("GET", f"/crm/v3/lists/{manual}/memberships").json()
-    assert [r["recordId"] for r in page["results"]] == [survivor, kept] and page["total"] == 2
+    assert [r["recordId"] for r in page["results"]] == [kept, survivor] and page["total"] == 2
     assert http("GET", f"/crm/v3/lists/{dynamic}").json()["list"]["size"] == 1
 
 

@@ -127,6 +127,10 @@ def contact_row(contact_id: str, props: dict, archived: bool = False) -> dict:
         "web_last_ms": _ms_field("contact", contact_id, "hs_analytics_last_timestamp",
                                  props.get("hs_analytics_last_timestamp")),
         "archived": archived, "merged_ids": sorted(merged),
+        "email_optout": {"true": True, "false": False}.get(str(props.get("hs_email_optout") or "").lower()),
+        "email_bounced": (bool(props.get("hs_email_hard_bounce_reason_enum")) or str(props.get("hs_email_bad_address")
+                          ).lower() == "true") if {"hs_email_hard_bounce_reason_enum", "hs_email_bad_address"} & set(props)
+        else None,
     }
 
 

@@ -43,6 +43,8 @@ CONTACT_PROPERTIES = [
     "email", "firstname", "lastname", "hubspot_owner_id", "hs_additional_emails", "phone",
     "lastmodifieddate", "hs_object_id", "hs_merged_object_ids", "hs_calculated_merged_vids",
     "hs_analytics_last_timestamp",
+    # The current email state (reference §3.13 [C]; the _enum and bad-address names [C] public schema dumps):
+    "hs_email_optout", "hs_email_hard_bounce_reason_enum", "hs_email_bad_address",
 ]
 
 # Email event types that are touchpoints; the rest (SENT, DELIVERED, ...) are not engagement.

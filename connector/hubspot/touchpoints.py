@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from connector.hubspot import streams as S
 from connector.hubspot.pull import BadRecordError, normalize_email
@@ -21,16 +22,53 @@ WEB_SOURCE = "web_event"
 # `sentBy.created`, the documented time of the SENT event the open belongs to. HubSpot documents no MPP marker of
 # its own (no field says "privacy proxy"), so the time since the send is the signal.
 PREFETCH_WINDOW_MS = 5 * 60 * 1000
-# DELIVERED is no engagement, but a delivery after a hard bounce shows the address works again (sync.py keeps
-# only those of recipients with a bounce, so the table does not grow by every delivery).
-STATE_TYPES = {"DELIVERED"}
+# Every type the legacy email events guide documents, by what it means for a candidate's engagement [V list,
+# reference hubspot-api.md §3.9; developers.hubspot.com/docs/api-reference/legacy/email-analytics-v1/guide]:
+# - engagement: an open, and what a person can only do with the mail open in front of them. PRINT is reading it
+#   (an open, but no privacy proxy prints: no prefetch window); FORWARD passes it on on purpose, as deliberate as
+#   a click. Both map onto the scorer's kinds rather than new ones, so the scoring model stays as it is.
+ENGAGEMENT = {"OPEN": "email_open", "PRINT": "email_open", "CLICK": "email_click", "FORWARD": "email_click"}
+# - the person's state: negatives (hard BOUNCE, SPAMREPORT, a portal-wide STATUSCHANGE) and what lifts them. A
+#   DELIVERED after a hard bounce shows the address works again (sync_pull keeps only those of bounced recipients,
+#   so the table does not grow by every delivery); UNBOUNCE is HubSpot resetting a hard bounce ("unbounced"
+#   automatically or by an admin [C]): the address may be mailed again, so it lifts the bounce the same way.
+STATE = {"DELIVERED": "delivered", "UNBOUNCE": "delivered"}
+NEGATIVE_TYPES = {"BOUNCE", "SPAMREPORT", "STATUSCHANGE"}
+# - delivery plumbing, no engagement and no state of the person: read and counted, never stored. SENT only names
+#   the campaign (its subject); DROPPED / SUPPRESSED are HubSpot not sending (the reason is a state we already
+#   know from the bounce, spam report or unsubscribe that caused it); PROCESSED / DEFERRED are queueing and
+#   retries. SUPPRESSED is what real records carry (Estuary [C]); the guide spells it SUPPRESSION: both are read.
+NOT_ENGAGEMENT = {"SENT", "DROPPED", "PROCESSED", "DEFERRED", "SUPPRESSED", "SUPPRESSION"}
+KNOWN_TYPES = set(ENGAGEMENT) | set(STATE) | NEGATIVE_TYPES | NOT_ENGAGEMENT
+# Kinds whose event, when it caused a STATUSCHANGE (`causedBy`: "the event which directly caused this event"
+# [V docs]), already carries the negative: HubSpot unsubscribing a spam reporter or a bounced address is not the
+# person unsubscribing, and must be lifted with its cause (an UNBOUNCE), not only by a re-subscribe.
+CAUSE_CARRIES_NEGATIVE = {"hard_bounce", "spam_report"}
+CAUSE_TYPES = {"BOUNCE", "SPAMREPORT"}
+
+
+@dataclass(frozen=True)
+class EmailRead:
+    """What one email event gave: its rows, and why none when none (not engagement, obsolete, ...)."""
+
+    identity: str
+    rows: list[dict]
+    status: str                 # "stored" | "not_engagement" | "obsolete" | "filtered" | "unknown_type" | ...
+    caused_by: str | None = None    # the identity of the event that caused this one, when HubSpot says
+    etype: str = ""
 
 
 def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
-    """Touchpoints of one legacy email event; [] for events that are not engagement (SENT, bots, ...).
+    """Touchpoints of one legacy email event; [] for events that are not engagement (SENT, bots, ...)."""
+    return read_email_event(event, matcher).rows
 
-    HubSpot identifies an email event by `id` plus `created` (reference hubspot-api.md, email events): two
-    events may share an id, so both are part of the touchpoint's source id (and of a quarantined record's id).
+
+def read_email_event(event: dict, matcher: VacancyMatcher) -> EmailRead:
+    """One legacy email event read: rows, or the reason for none; raises BadRecordError naming the field.
+
+    HubSpot identifies an event by `id` plus `created` [V docs]: both make the source id. One that carries
+    `obsoletedBy` ("the follow-on event which makes this current event obsolete" [V docs]) gives no rows; the
+    caller also drops what an earlier read of it stored.
     """
     event_id = str(event.get("id") or "")
     if not event_id:
@@ -43,8 +81,16 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
         raise BadRecordError(EMAIL_SOURCE, event_id, "created", "is not a timestamp")
     identity = email_event_identity(event_id, created)
     etype = str(event.get("type") or "").upper()
-    if (etype not in S.EMAIL_TOUCH_TYPES and etype not in STATE_TYPES) or event.get("filteredEvent") is True:
-        return []
+    if etype not in KNOWN_TYPES:
+        return EmailRead(identity, [], "unknown_type", etype=etype)
+    if etype in NOT_ENGAGEMENT:
+        return EmailRead(identity, [], "not_engagement", etype=etype)
+    if event.get("obsoletedBy"):
+        return EmailRead(identity, [], "obsolete", etype=etype)
+    if event.get("filteredEvent") is True:
+        return EmailRead(identity, [], "filtered", etype=etype)
+    if etype == "UNBOUNCE" and not event.get("recipient"):
+        return EmailRead(identity, [], "no_recipient", etype=etype)     # [V] UNBOUNCE need not carry a recipient
     unstorable = first_text_problem({k: event.get(k) for k in ("id", "recipient", "url")})
     if unstorable:
         raise BadRecordError(EMAIL_SOURCE, ascii(identity)[1:-1], *unstorable)
@@ -56,12 +102,45 @@ def email_event_touchpoints(event: dict, matcher: VacancyMatcher) -> list[dict]:
     campaign = str(event.get("emailCampaignId") or "") or None
     url = event.get("url") if etype == "CLICK" else None
     rows = [_row(EMAIL_SOURCE, identity, kind, None, recipient, created, campaign, None, url)
-            for kind in _email_kinds(etype, event) if not (kind == "email_open" and _prefetched(event, created))]
+            for kind in _email_kinds(etype, event)
+            if not (etype == "OPEN" and kind == "email_open" and _prefetched(event, created))]
     apply = matcher.is_apply_url(url) if url else None
     if apply:   # a click on an apply URL is also an apply intent (DESIGN.md §5)
         rows.append(_row(EMAIL_SOURCE, identity, "apply_intent", None, recipient, created, apply.key, apply.label, url,
                          device=DEVICES.get(str(event.get("deviceType") or "").upper())))
-    return rows
+    return EmailRead(identity, rows, "stored" if rows else "not_engagement", _event_ref(event.get("causedBy")), etype)
+
+
+def drop_caused_unsubscribes(reads: list[EmailRead], events: list[dict], stored_kinds: dict[str, set[str]]) -> int:
+    """Take out the unsubscribe of a STATUSCHANGE caused by a hard bounce or spam report (in this page, or stored
+    earlier: `stored_kinds`): the cause is the negative. Returns how many rows were dropped."""
+    page_types = {}
+    for ev in events:
+        try:
+            page_types[email_event_identity(str(ev.get("id") or ""), to_ms(ev.get("created")))] = \
+                str(ev.get("type") or "").upper()
+        except (TypeError, ValueError, OverflowError):
+            continue
+    dropped = 0
+    for read in reads:
+        cause = read.caused_by
+        if cause is None or not any(r["kind"] == "unsubscribe" for r in read.rows):
+            continue
+        if page_types.get(cause) in CAUSE_TYPES or stored_kinds.get(cause, set()) & CAUSE_CARRIES_NEGATIVE:
+            dropped += sum(r["kind"] == "unsubscribe" for r in read.rows)
+            read.rows[:] = [r for r in read.rows if r["kind"] != "unsubscribe"]
+    return dropped
+
+
+def _event_ref(value) -> str | None:
+    """The identity of an EventId ({id, created}) as HubSpot puts it in causedBy/obsoletedBy/sentBy."""
+    if not isinstance(value, dict) or not value.get("id"):
+        return None
+    try:
+        created = to_ms(value.get("created"))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return email_event_identity(str(value["id"]), created) if created is not None else None
 
 
 def email_event_identity(event_id: str, created_ms: int) -> str:
@@ -89,12 +168,10 @@ def _prefetched(event: dict, created_ms: int) -> bool:
 
 
 def _email_kinds(etype: str, event: dict) -> list[str]:
-    if etype == "DELIVERED":
-        return ["delivered"]
-    if etype == "OPEN":
-        return ["email_open"]
-    if etype == "CLICK":
-        return ["email_click"]
+    if etype in ENGAGEMENT:
+        return [ENGAGEMENT[etype]]
+    if etype in STATE:
+        return [STATE[etype]]
     if etype == "SPAMREPORT":
         return ["spam_report"]
     if etype == "BOUNCE":

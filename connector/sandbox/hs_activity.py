@@ -27,6 +27,12 @@ SUBSCRIPTION_CHANGES = {
     "list_unsubscribe": ("UNSUBSCRIBED", "UNSUBSCRIBED", "SOURCE_LIST_UNSUBSCRIBE"),
 }
 NEWSLETTER_SUBSCRIPTION_ID = 5_412_337
+# [C] DROPPED reasons from the legacy email events guide (a few of them): why HubSpot did not send.
+DROP_MESSAGES = {"PREVIOUSLY_BOUNCED": "The recipient has previously bounced.",
+                 "PREVIOUSLY_UNSUBSCRIBED_PORTAL": "The recipient has unsubscribed from all email.",
+                 "PREVIOUS_SPAM": "The recipient has previously marked an email as spam."}
+DEFERRED_RESPONSE = "421 4.7.0 Try again later, closing connection."
+SENDER_FIELDS = ("appName", "appId", "portalId", "emailCampaignId")   # [V] the fields UNBOUNCE need not carry
 
 
 def email_event(portal: Portal, *, type: str, recipient: str, created: int, campaign_id: int = 0,
@@ -45,10 +51,28 @@ def email_event(portal: Portal, *, type: str, recipient: str, created: int, camp
     if type == "SENT":
         event.update({"replyTo": [SENDER], "cc": [], "bcc": [], "subject": subject, "from": SENDER})
         event["sentBy"] = {"id": event["id"], "created": created}
-    elif type in ("OPEN", "PROCESSED"):
+    elif type in ("OPEN", "PROCESSED"):     # PROCESSED carries the client fields too (the real response fixture)
         agent = "BOT" if filtered else device
         event.update({"browser": {}, "deviceType": "COMPUTER" if agent == "BOT" else device, "duration": 0,
                       "userAgent": USER_AGENTS[agent], "location": {}, "filteredEvent": filtered})
+    elif type in ("PRINT", "FORWARD"):
+        # [C] the same client fields as an open (browser, location, userAgent, ipAddress).
+        event.update({"browser": {}, "deviceType": device, "userAgent": USER_AGENTS[device], "location": {},
+                      "ipAddress": "192.0.2.10", "filteredEvent": filtered})
+    elif type == "DEFERRED":       # [C] a temporary rejection; HubSpot retries (attempt, response)
+        event.update({"attempt": extra.pop("attempt", 1), "response": DEFERRED_RESPONSE})
+    elif type == "DROPPED":        # [C] never sent: the reason and the message's envelope
+        reason = extra.pop("dropReason", "PREVIOUSLY_BOUNCED")
+        event.update({"dropReason": reason, "dropMessage": DROP_MESSAGES.get(reason, ""), "subject": subject,
+                      "from": SENDER, "replyTo": [SENDER], "cc": [], "bcc": []})
+    elif type == "SUPPRESSED":     # [U] seen in real records (Estuary), undocumented: a send held back
+        pass
+    elif type == "UNBOUNCE":
+        # [V] the one type that need not carry type/recipient/portalId/appId...: the sandbox keeps the type and
+        # recipient (events are served by recipient) and drops the sender fields; `user` asked for it [C].
+        for name in SENDER_FIELDS + ("smtpId",):
+            event.pop(name, None)
+        event["user"] = extra.pop("user", "admin@careers.example.com")
     elif type == "CLICK":
         event.update({"browser": {}, "referer": "", "deviceType": device, "linkId": 0, "url": url or "",
                       "userAgent": USER_AGENTS["BOT" if filtered else device], "location": {},
@@ -72,6 +96,19 @@ def email_event(portal: Portal, *, type: str, recipient: str, created: int, camp
                       "bounced": False})
     event.update(extra)
     return event
+
+
+def event_id(event: dict) -> dict:
+    """The EventId ({id, created}) HubSpot uses in sentBy, causedBy and obsoletedBy [V docs]."""
+    return {"id": event["id"], "created": event["created"]}
+
+
+def mark_obsolete(portal: Portal, old_id: str, follow_on: dict) -> dict:
+    """A follow-on event makes an earlier one obsolete: the earlier one now carries `obsoletedBy` [V docs]."""
+    old = next(e for e in portal.email_events if e["id"] == old_id)
+    old["obsoletedBy"] = event_id(follow_on)
+    portal.version += 1
+    return old
 
 
 def web_event(portal: Portal, *, ms: int, url: str, title: str = "", referrer: str = "",

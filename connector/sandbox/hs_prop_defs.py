@@ -20,6 +20,7 @@ SOURCES = _options("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_M
                    "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL")
 TASK_STATUS = _options("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED")
 TASK_PRIORITY = _options("NONE", "LOW", "MEDIUM", "HIGH")
+HARD_BOUNCE_REASONS = _options("UNKNOWN_USER", "MAILBOX_MISCONFIGURATION", "DOMAIN_REPUTATION", "OTHER")
 TASK_TYPE = _options("EMAIL", "CALL", "TODO", "LINKED_IN")
 
 GROUPS = {
@@ -52,6 +53,11 @@ _CONTACTS = [
      BOOL_OPTIONS),
     ("hs_email_bounce", "Marketing emails bounced", "number", "number", "emailinformation", RO, None),
     ("hs_email_hard_bounce_reason", "Email hard bounce reason", "string", "text", "emailinformation", RO, None),
+    # [C] public schema dumps list both; the enumeration's values are not documented [U]: bounce categories here.
+    ("hs_email_hard_bounce_reason_enum", "Email hard bounce reason", "enumeration", "select", "emailinformation", RO,
+     HARD_BOUNCE_REASONS),
+    ("hs_email_bad_address", "Invalid email address", "bool", "booleancheckbox", "emailinformation", RO,
+     BOOL_OPTIONS),
     ("hs_email_delivered", "Marketing emails delivered", "number", "number", "emailinformation", RO, None),
     ("hs_email_open", "Marketing emails opened", "number", "number", "emailinformation", RO, None),
     ("hs_email_click", "Marketing emails clicked", "number", "number", "emailinformation", RO, None),

@@ -20,9 +20,22 @@ def email_rollups(events: list[dict]) -> dict[str, str]:
     clicks = [e for e in real if e["type"] == "CLICK"]
     sends = sorted((e for e in real if e["type"] == "SENT"), key=lambda e: e["created"])
     last_engaged = _max_ms(real, "OPEN", "CLICK")
-    hard = [e for e in real if e["type"] == "BOUNCE" and e.get("category") in HARD_BOUNCE_CATEGORIES]
-    optout = any((e["type"] == "STATUSCHANGE" and e.get("portalSubscriptionStatus") == "UNSUBSCRIBED")
-                 or e["type"] == "SPAMREPORT" for e in real)
+    # The current state, not "ever": the latest portal-wide status change (a spam report unsubscribes [U]) and
+    # the latest hard bounce unless reset later; obsolete events do not count.
+    live = sorted((e for e in real if not e.get("obsoletedBy")), key=lambda e: e["created"])
+    resets = [e["created"] for e in live if e["type"] in ("UNBOUNCE", "DELIVERED")]
+    # [U] an unsubscribe HubSpot made because of a bounce ends with the bounce (causedBy names it).
+    reset_bounces = {e["id"] for e in live if e["type"] == "BOUNCE" and any(t > e["created"] for t in resets)}
+    states = [e for e in live if e["type"] == "SPAMREPORT" or (e["type"] == "STATUSCHANGE" and e.get(
+        "portalSubscriptionStatus") in ("SUBSCRIBED", "UNSUBSCRIBED") and e.get("changeType") != "SUBSCRIPTION_STATUS"
+        and (e.get("causedBy") or {}).get("id") not in reset_bounces)]
+    optout = bool(states) and (states[-1]["type"] == "SPAMREPORT" or states[-1]["portalSubscriptionStatus"] ==
+                               "UNSUBSCRIBED")
+    # [U] a delivery after a hard bounce means HubSpot mails the address again (it drops mail to a bounced one),
+    # so the bounce was reset as by an UNBOUNCE.
+    bounce_state = [e for e in live if e["type"] in ("UNBOUNCE", "DELIVERED") or (
+        e["type"] == "BOUNCE" and e.get("category") in HARD_BOUNCE_CATEGORIES)]
+    bounced = bounce_state[-1] if bounce_state and bounce_state[-1]["type"] == "BOUNCE" else None
 
     def iso_or_blank(ms: int | None) -> str:
         return iso_ms(ms) if ms is not None else ""
@@ -40,7 +53,10 @@ def email_rollups(events: list[dict]) -> dict[str, str]:
         "hs_email_sends_since_last_engagement": str(sum(s["created"] > (last_engaged or 0) for s in sends))
         if sends else "",
         "hs_email_optout": "true" if optout else ("false" if events else ""),
-        "hs_email_hard_bounce_reason": hard[-1].get("response", "") if hard else "",
+        "hs_email_hard_bounce_reason": bounced.get("response", "") if bounced else "",
+        "hs_email_hard_bounce_reason_enum": bounced.get("category", "OTHER") if bounced else "",
+        "hs_email_bad_address": ("true" if bounced and bounced.get("category") == "UNKNOWN_USER" else "false")
+        if events else "",
     }
 
 

@@ -148,7 +148,8 @@ def update_object(object_type: str, id_param: str, call: Call) -> tuple[int, dic
 
 
 def merge_contacts(call: Call) -> tuple[int, dict]:
-    """POST /crm/v3/objects/contacts/merge."""
+    """POST /crm/v3/objects/contacts/merge: answers the NEW merged record, which both old ids now resolve to
+    ([V] developer changelog "Updated merge functionality for contacts and companies")."""
     body = call.body_dict()
     primary = call.portal.resolve("contacts", str(body.get("primaryObjectId", "")))
     merged = call.portal.resolve("contacts", str(body.get("objectIdToMerge", "")))
@@ -156,8 +157,8 @@ def merge_contacts(call: Call) -> tuple[int, dict]:
         raise not_found("resource not found")
     if primary.id == merged.id:
         raise validation("Cannot merge a contact with itself")
-    call.portal.merge(primary, merged, call.portal.clock())
-    return 200, serialize(primary, chosen_properties("contacts", None, call.portal))
+    survivor = call.portal.merge(primary, merged, call.portal.clock())
+    return 200, serialize(survivor, chosen_properties("contacts", None, call.portal))
 
 
 def search_objects(object_type: str, call: Call) -> tuple[int, dict]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
-from .hs_activity import email_event, web_event
+from .hs_activity import email_event, event_id, mark_obsolete, web_event
 from .hs_seed_data import CAMPAIGNS, CAREERS, DAY, HOUR, MIN, OTHER_PAGES, REFERRERS, VACANCIES, vacancy_url
 from .hs_store import Portal
 
 DEMO_FAN_EMAIL = "anna.devries@example.nl"    # the showcase fan (seed.py) is a steady browser
+DEFERRED_EVERY = 17                           # every 17th recipient's mail is queued and deferred once
 STEADY_FANS = 0.5                             # share of the other fans who browse steadily and never apply
 
 OPEN_CLICK = {  # segment -> (open probability, click probability) for campaigns within 60 days / older
@@ -120,7 +121,14 @@ class ActivitySeeder:
                     self.mail(type="BOUNCE", created=sent["created"] + 2 * MIN, category="UNKNOWN_USER", **chain)
                     person["stopped"] = sent["created"]
                     continue
-                self.mail(type="DELIVERED", created=sent["created"] + rng.randint(40, 180) * 1000, **chain)
+                delivered_at = sent["created"] + rng.randint(40, 180) * 1000
+                deferred = None
+                if k % DEFERRED_EVERY == 0:      # queued, deferred once, then delivered
+                    self.mail(type="PROCESSED", created=sent["created"] + 1000, **chain)
+                    deferred = self.mail(type="DEFERRED", created=sent["created"] + 20_000, **chain)
+                delivered = self.mail(type="DELIVERED", created=delivered_at, **chain)
+                if deferred and delivered:   # [U] the delivery that followed makes the deferral obsolete
+                    mark_obsolete(self.portal, deferred["id"], delivered)
                 self.engage(person, chain, sent["created"], days)
 
     def engage(self, person: dict, chain: dict, sent: int, days: int) -> None:
@@ -146,5 +154,8 @@ class ActivitySeeder:
         if seg == "unsubscribed" and days <= 50 and not person["stopped"]:
             kind = "STATUSCHANGE" if self.spam_reported else "SPAMREPORT"
             self.spam_reported = True
-            self.mail(type=kind, created=sent + rng.randint(2, 30) * HOUR, **chain)
+            event = self.mail(type=kind, created=sent + rng.randint(2, 30) * HOUR, **chain)
+            if kind == "SPAMREPORT" and event:   # the unsubscribe the spam report caused [U: source and timing]
+                self.mail(type="STATUSCHANGE", created=event["created"] + 1000, causedBy=event_id(event),
+                          source="SOURCE_SPAM_REPORT", **chain)
             person["stopped"] = sent

@@ -190,31 +190,51 @@ class Portal:
             del self.by_email[email]
         self.version += 1
 
-    def merge(self, primary: Record, merged: Record, at_ms: int) -> None:
-        """Merge `merged` into `primary`: ids, emails, web history and task links move to the survivor."""
-        absorbed = [merged.id] + [i for i in merged.props.get("hs_merged_object_ids", "").split(";") if i]
-        ids = [i for i in primary.props.get("hs_merged_object_ids", "").split(";") if i] + absorbed
-        emails = [e for e in primary.props.get("hs_additional_emails", "").split(";") if e]
-        for email in [merged.props.get("email", "")] + merged.props.get("hs_additional_emails", "").split(";"):
-            if email and email.lower() not in {x.lower() for x in emails + [primary.props.get("email", "")]}:
-                emails.append(email)
-        merged.merged_into = primary.id
-        old_email = merged.props.get("email", "").lower()
-        if self.by_email.get(old_email) == merged.id:
-            del self.by_email[old_email]
-        self.web_events[primary.id].extend(self.web_events.pop(merged.id, []))
-        self.web_events[primary.id].sort(key=lambda e: e["ms"])
-        for task_id in merged.assoc:
+    def merge(self, primary: Record, merged: Record, at_ms: int) -> Record:
+        """Merge two contacts as HubSpot has since its merge change ([V] developer changelog "Updated merge
+        functionality for contacts and companies"): a NEW record with a new id; both old ids resolve to it, the
+        primary's latest values are the current ones, values only the other has are kept; emails, page views and
+        task links move to it; its lastmodifieddate is the merge time. Returns the new record."""
+        absorbed = [primary.id, merged.id] + [i for r in (primary, merged)
+                                              for i in r.props.get("hs_merged_object_ids", "").split(";") if i]
+        ids = list(dict.fromkeys(absorbed))
+        main = primary.props.get("email", "")
+        emails: list[str] = []
+        for rec in (primary, merged):
+            for email in [rec.props.get("email", "")] + rec.props.get("hs_additional_emails", "").split(";"):
+                if email and email.lower() != main.lower() and email.lower() not in {x.lower() for x in emails}:
+                    emails.append(email)
+        # [U] createdate: the earlier of the two (the person has been known since then).
+        values = {**merged.props, **primary.props}
+        created, modified, _, _ = OBJECT_META["contacts"]
+        values.pop(modified, None)
+        rec = self.create("contacts", {}, at_ms, source="MERGE")
+        rec.props.update({k: v for k, v in values.items() if k not in ("hs_object_id", created)})
+        rec.props[created] = min((r.props[created] for r in (primary, merged) if r.props.get(created)),
+                                 key=lambda v: v, default=rec.props[created])
+        rec.created_ms = min(primary.created_ms, merged.created_ms)
+        rec.history = {k: sorted(merged.history.get(k, []) + primary.history.get(k, []), key=lambda h: h[1])
+                       for k in set(merged.history) | set(primary.history) if k != "hs_object_id"}
+        rec.history["hs_object_id"] = [(rec.id, at_ms, "MERGE")]
+        for old in (primary, merged):
+            old.merged_into = rec.id
+            for email, owner in list(self.by_email.items()):
+                if owner == old.id:
+                    self.by_email[email] = rec.id
+        self.web_events[rec.id] = sorted(self.web_events.pop(primary.id, []) + self.web_events.pop(merged.id, []),
+                                         key=lambda e: e["ms"])
+        for task_id in primary.assoc | merged.assoc:
             task = self.records["tasks"].get(task_id)
             if task:
-                task.assoc.discard(merged.id)
-                task.assoc.add(primary.id)
-        primary.assoc |= merged.assoc
+                task.assoc -= {primary.id, merged.id}
+                task.assoc.add(rec.id)
+        rec.assoc = primary.assoc | merged.assoc
         # [U] both rollups hold ';'-separated ids here; HubSpot's hs_calculated_merged_vids may add timestamps.
-        self.apply(primary, {"hs_merged_object_ids": ";".join(ids), "hs_calculated_merged_vids": ";".join(ids),
-                             "hs_additional_emails": ";".join(emails)}, at_ms, "CALCULATED")
-        self.refresh_rollups(primary, at_ms)
+        self.apply(rec, {"hs_merged_object_ids": ";".join(ids), "hs_calculated_merged_vids": ";".join(ids),
+                         "hs_additional_emails": ";".join(emails)}, at_ms, "CALCULATED")
+        self.refresh_rollups(rec, at_ms)
         self.version += 1
+        return rec
 
     # --- events and rollups ------------------------------------------------------------------------
 

@@ -47,9 +47,11 @@ class SandboxUiMixin:
                 if not self.portal.apply(rec, values, stamp, "BULK_EDIT"):
                     self.portal.touch(rec, stamp)
 
-    def merge_contacts(self, primary_id: str, merged_id: str) -> None:
+    def merge_contacts(self, primary_id: str, merged_id: str) -> str:
+        """Merge as HubSpot does now: returns the id of the new record both old ids resolve to."""
         with self.portal.lock:
-            self.portal.merge(self._contact(primary_id), self._contact(merged_id), self.now_ms())
+            one, two = (self.portal.resolve("contacts", i) or self._contact(i) for i in (primary_id, merged_id))
+            return self.portal.merge(one, two, self.now_ms()).id
 
     def archive_contact(self, contact_id: str) -> None:
         with self.portal.lock:

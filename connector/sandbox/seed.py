@@ -151,8 +151,11 @@ class _Seeder(ActivitySeeder):
             self.browse(person)
         merges = self.duplicates(owners)
         self.campaigns()
-        for primary, duplicate, when in merges:
-            self.portal.merge(primary, duplicate, when)
+        for k, (primary, duplicate, when) in enumerate(merges):
+            survivor = self.portal.merge(primary, duplicate, when)     # a new record with a new id (as HubSpot)
+            person = next(p for p in self.people if p["rec"] is primary)
+            person["rec"] = survivor
+            merges[k] = (primary, duplicate, when, survivor)
         for person in self.people:
             rec = person["rec"]
             settled = self.settle_time(rec)
@@ -215,7 +218,8 @@ class _Seeder(ActivitySeeder):
         for p in self.people:
             if p["rec"].merged_into is None and not p["rec"].archived:
                 by_segment.setdefault(p["segment"], []).append(p["email"])
-        return {"segments": by_segment, "merged": [(a.id, b.id) for a, b, _ in merges],
+        return {"segments": by_segment, "merged": [(a.id, b.id) for a, b, *_ in merges],
+                "merged_into": {old.id: new.id for a, b, _, new in merges for old in (a, b)},
                 "archived": archived["rec"].id, "fan": DEMO_FAN_EMAIL, "abandoned": DEMO_ABANDONED_EMAIL,
                 "merged_primary": DEMO_MERGED_EMAIL}
 
