@@ -32,6 +32,8 @@ class Reconcile(Sync):
         """Unlike a sync, a reconcile may run while a backfill is unfinished: it only makes the contacts right."""
 
     def steps(self) -> None:
+        for key in ("contacts_fetched", "contacts_archived", "contacts_purged", "contacts_merged"):
+            self._add(key, 0)
         live = self._hubspot_ids(archived=False, what="listing HubSpot's contact ids")
         archived = self._hubspot_ids(archived=True, what="listing HubSpot's archived contact ids")
         with session_scope(self.engine) as session:
