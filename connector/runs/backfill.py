@@ -62,6 +62,8 @@ class Backfill(Sync):
     def before_start(self, session) -> None:
         raw = state.get_fact(session, FACT_BACKFILL_PLAN)
         plan = json.loads(raw) if raw else None
+        self._add("resumed", 0)
+        self._add("windows_pulled", 0)
         if plan and plan["since_ms"] == self.since_ms:
             self._add("resumed", 1)
         else:       # new (or another --since replacing an unfinished one): rewind, never past what was read

@@ -14,7 +14,7 @@ from connector.stopping import handle_stop_signals
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]
 RECONCILE_KEYS = ("reconcile_hubspot_ids", "reconcile_hubspot_archived_ids", "reconcile_local_ids", "contacts_fetched",
-                  "contacts_archived", "contacts_purged", "contacts_merged", "quarantined")
+                  "contacts_refreshed", "contacts_archived", "contacts_purged", "contacts_merged", "quarantined")
 
 
 def _report_json(report) -> str:
