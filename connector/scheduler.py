@@ -94,7 +94,7 @@ def run_daemon(run_once: Callable[[], RunResult], *, interval_seconds: float, ma
     scheduler = BackgroundScheduler(timezone="UTC", executors={"default": ThreadPoolExecutor(1)},
                                     job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1})
     runs = {"n": 0, "fatal": None, "failures": 0, "not_before": 0.0, "paused_until": None}
-    done = threading.Event()
+    done, ran = threading.Event(), threading.Event()
 
     def finish():
         scheduler.pause()         # no further run starts, whatever the interval
@@ -119,7 +119,7 @@ def run_daemon(run_once: Callable[[], RunResult], *, interval_seconds: float, ma
         try:
             _after(result, sync)
         finally:
-            announce()
+            ran.set()       # announced by the main thread: get_jobs() here could deadlock with shutdown()
 
     def _after(result: RunResult, sync: bool):
         if isinstance(result.error, StopRequestedError):
@@ -158,7 +158,9 @@ def run_daemon(run_once: Callable[[], RunResult], *, interval_seconds: float, ma
     scheduler.start()
     try:
         while not done.is_set() and not stopping.wait(POLL_S):
-            pass
+            if ran.is_set():
+                ran.clear()
+                announce()
     finally:
         scheduler.shutdown(wait=True)      # a run in progress sees the stop at its next request and ends cleanly
         if on_schedule is not None:
