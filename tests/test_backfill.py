@@ -74,6 +74,7 @@ def _plan(conn) -> dict:
     return json.loads(raw[0][0]) if raw and raw[0][0] else {}
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_killed_backfill_resumes_from_its_last_window_and_ends_with_the_same_rows(sandbox, make_connector, sig):
     expected_rows, expected_hubspot = _clean_backfill(sandbox, make_connector)
@@ -127,6 +128,7 @@ def test_backfill_over_25000_contacts_changed_in_one_day_gets_every_one(empty_sa
     assert connector.query("select kind, status from run order by id desc limit 1") == [("backfill", "ok")]
 
 
+@pytest.mark.both_databases
 def test_backfill_creates_no_tasks_or_flags_for_history_unless_notify(sandbox, make_connector):
     conn = _fresh(sandbox, make_connector)
     conn.env["ABANDONED_GRACE_MINUTES"] = "0"

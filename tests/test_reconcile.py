@@ -9,6 +9,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from connector.sandbox.hs_admin import delete_contact_for_good
 
 OLD = int((datetime.now(UTC) - timedelta(days=400)).timestamp() * 1000)
@@ -32,6 +34,7 @@ def _contact(conn, cid):
     return conn.query(f"select id, archived, merged_into from contact where id = '{cid}'")
 
 
+@pytest.mark.both_databases
 def test_reconcile_finds_deleted_archived_and_never_seen_contacts(connector, sandbox):
     fans = sandbox.seed_summary["segments"]["fan"]
     deleted_email, archived_email = fans[0], fans[1]
