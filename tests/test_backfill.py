@@ -111,6 +111,34 @@ def test_killed_backfill_resumes_from_its_last_window_and_ends_with_the_same_row
     assert conn.sync_json()["status"] == "ok"      # syncs run again
 
 
+def test_backfill_after_short_syncs_reads_the_older_history_and_ends_like_a_fresh_one(sandbox, make_connector):
+    expected_rows, _hubspot_state = _clean_backfill(sandbox, make_connector)
+    conn = _fresh(sandbox, make_connector)
+    conn.env["INITIAL_LOOKBACK_DAYS"] = "3"
+    conn.sync_json()
+    before = conn.query("select count(*) from touchpoint")[0][0]
+    report = _json(conn.run("backfill", "--since", SINCE, "--json"))
+    assert report["status"] == "ok" and report["touchpoints_new"] > 0
+    assert conn.query("select count(*) from touchpoint")[0][0] > before
+    rows = _rows(conn)
+    # the sync's writes moved those contacts' lastmodifieddate in HubSpot; everything else is as after a fresh one
+    assert [c[:2] + c[3:] for c in rows.pop("contacts")] == [c[:2] + c[3:] for c in expected_rows["contacts"]]
+    assert rows == {k: v for k, v in expected_rows.items() if k != "contacts"}
+
+
+def test_backfill_never_skips_email_events_a_stale_cursor_had_not_reached(sandbox, make_connector):
+    conn = _fresh(sandbox, make_connector)
+    long_ago = SEEDED_AT - timedelta(days=20)
+    conn.sync_json(CONNECTOR_PINNED_NOW=long_ago.strftime("%Y-%m-%dT%H:%M:%SZ"), INITIAL_LOOKBACK_DAYS="1")
+    cursor = conn.query("select value from cursor where stream = 'hubspot.email_events'")[0][0]
+    since = SEEDED_AT - timedelta(days=10)
+    assert _json(conn.run("backfill", "--since", since.strftime("%Y-%m-%d"), "--json"))["status"] == "ok"
+    since_ms = int(datetime.fromisoformat(since.strftime("%Y-%m-%d")).replace(tzinfo=UTC).timestamp() * 1000)
+    gap = conn.query(f"select count(*) from touchpoint where source = 'email_event' and occurred_ms >= {cursor} "
+                     f"and occurred_ms < {since_ms}")[0][0]
+    assert gap > 0          # read from the stale cursor, not from --since
+
+
 def test_backfill_over_25000_contacts_changed_in_one_day_gets_every_one(empty_sandbox, make_connector):
     connector = make_connector(empty_sandbox)
     day_start = (empty_sandbox.now_ms() - 2 * DAY_MS) // DAY_MS * DAY_MS + 3_600_000    # 01:00 UTC: one window

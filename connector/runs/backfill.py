@@ -54,6 +54,8 @@ class Backfill(Sync):
         self.window_ms = settings.backfill_window_hours * HOUR_MS
         if self.since_ms >= self.until_ms:
             raise ConfigError(f"--since {since_text(since)} is not in the past (nothing to backfill)")
+        if self.since_ms < S.EPOCH_FLOOR_MS:
+            raise ConfigError(f"--since {since_text(since)} is before 1970: HubSpot has no data that old")
         self.plan: dict = {}
 
     def kind(self) -> str:
@@ -67,12 +69,14 @@ class Backfill(Sync):
         if plan and plan["since_ms"] == self.since_ms:
             self._add("resumed", 1)
         else:       # new (or another --since replacing an unfinished one): rewind, never past what was read
+            # an email cursor still before --since keeps its gap: the first window reads from it
+            behind = state.get_cursor(session, S.EMAIL_EVENTS_STREAM) or self.since_ms
             plan = {"since": since_text(self.since), "since_ms": self.since_ms, "until_ms": self.until_ms,
-                    "done_ms": self.since_ms}
+                    "done_ms": self.since_ms, "floor_ms": min(behind, self.since_ms)}
             self._rewind(session)
             state.set_fact(session, FACT_BACKFILL_PLAN, json.dumps(plan))
         self.plan = plan
-        self.floor_ms, self.until_ms = plan["since_ms"], plan["until_ms"]
+        self.floor_ms, self.until_ms = plan["floor_ms"], plan["until_ms"]
 
     def _rewind(self, session) -> None:
         """Cursors back to --since where they are past it; page views and forms are re-read from it."""

@@ -22,6 +22,7 @@ from connector.purge import DELETED_IN_HUBSPOT, ForgottenFilter, flush_freed_pag
 from connector.sync import Sync
 
 FACT_RECONCILED_AT = "reconcile.completed_ms"
+PURGE_BATCH = 100           # contacts purged per transaction
 
 
 class Reconcile(Sync):
@@ -63,11 +64,11 @@ class Reconcile(Sync):
         self.progress.advance(len(to_archive))
         missing = self._fetch([c for c in gone if c not in archived], "merged")
         self.progress.step("purging contacts deleted in HubSpot", total=len(missing))
-        for i in range(0, len(missing), 100):
+        for i in range(0, len(missing), PURGE_BATCH):
             with session_scope(self.engine) as session:
-                for cid in missing[i:i + 100]:
+                for cid in missing[i:i + PURGE_BATCH]:
                     purge_contact(session, cid, DELETED_IN_HUBSPOT)
-            self.progress.advance(len(missing[i:i + 100]))
+            self.progress.advance(len(missing[i:i + PURGE_BATCH]))
         self._add("contacts_purged", len(missing))
         with session_scope(self.engine) as session:
             state.set_fact(session, FACT_RECONCILED_AT, str(int(self.now.timestamp() * 1000)))
