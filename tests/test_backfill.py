@@ -74,18 +74,25 @@ def _plan(conn) -> dict:
     return json.loads(raw[0][0]) if raw and raw[0][0] else {}
 
 
+# (signal, request to die after, method, which one): mid-history, with windows before and after it
+KILLS = [(signal.SIGKILL, EMAIL_EVENTS, "GET", 15), (signal.SIGTERM, EMAIL_EVENTS, "GET", 15),
+         (signal.SIGKILL, SEARCH, "POST", 20)]
+
+
 @pytest.mark.both_databases
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
-def test_killed_backfill_resumes_from_its_last_window_and_ends_with_the_same_rows(sandbox, make_connector, sig):
+@pytest.mark.parametrize("sig,path,method,nth", KILLS, ids=["kill-9-email-events", "sigterm-email-events",
+                                                            "kill-9-contact-search"])
+def test_killed_backfill_resumes_from_its_last_window_and_ends_with_the_same_rows(sandbox, make_connector, sig,
+                                                                                 path, method, nth):
     expected_rows, expected_hubspot = _clean_backfill(sandbox, make_connector)
     conn = _fresh(sandbox, make_connector)
-    # The 15th email-events request is served but its answer held: the process dies waiting, mid-history.
-    sandbox.add_fault(kind="hang_after", delay_s=10, path_prefix=EMAIL_EVENTS, method="GET", nth=15)
+    # The nth matching request is served but its answer held: the process dies waiting, mid-history.
+    sandbox.add_fault(kind="hang_after", delay_s=10, path_prefix=path, method=method, nth=nth)
     proc = subprocess.Popen([sys.executable, "-m", "connector", "backfill", "--since", SINCE],
                             env={**os.environ, **conn.environ()}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + WAIT_S
-    while len([r for r in list(sandbox.requests) if r.path.startswith(EMAIL_EVENTS) and r.status]) < 15:
+    while len([r for r in list(sandbox.requests) if r.path.startswith(path) and r.method == method and r.status]) < nth:
         assert proc.poll() is None, f"backfill ended before the kill point: {proc.communicate()[1]}"
         assert time.monotonic() < deadline
         time.sleep(0.02)
