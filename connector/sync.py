@@ -126,7 +126,8 @@ class Sync(PullSteps):
     def before_start(self, session) -> None:
         """Refuse to start while a backfill is unfinished: its history would reach tasks and flags unbaselined."""
         plan = state.get_fact(session, FACT_BACKFILL_PLAN)
-        if plan:
+        held = state.lease_holder(session)
+        if plan and not (held and held[2]):     # a live backfill: the lease says so (acquire_lease raises)
             since = json.loads(plan)["since"]
             raise StateError(f"a backfill from {since} is unfinished (stopped or killed): `connector backfill "
                              f"--since {since}` finishes it, then runs resume")

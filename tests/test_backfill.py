@@ -96,6 +96,8 @@ def test_killed_backfill_resumes_from_its_last_window_and_ends_with_the_same_row
         assert proc.poll() is None, f"backfill ended before the kill point: {proc.communicate()[1]}"
         assert time.monotonic() < deadline
         time.sleep(0.02)
+    beside = conn.run("sync", expect=None)       # while it runs: the lease keeps a sync out
+    assert beside.exit_code != 0 and "holds the lease" in beside.output, beside.output
     proc.send_signal(sig)
     proc.wait(timeout=WAIT_S)
     sandbox.clear_faults()

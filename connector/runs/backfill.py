@@ -76,7 +76,7 @@ class Backfill(Sync):
             self._rewind(session)
             state.set_fact(session, FACT_BACKFILL_PLAN, json.dumps(plan))
         self.plan = plan
-        self.floor_ms, self.until_ms = plan["floor_ms"], plan["until_ms"]
+        self.floor_ms, self.until_ms = plan.get("floor_ms", plan["since_ms"]), plan["until_ms"]
 
     def _rewind(self, session) -> None:
         """Cursors back to --since where they are past it; page views and forms are re-read from it."""
