@@ -30,7 +30,7 @@ def _report_text(title: str, report, keys) -> None:
 
 
 @click.command()
-@click.option("--since", required=True, type=click.DateTime(DATE_FORMATS),
+@click.option("--since", required=True, type=click.DateTime(DATE_FORMATS), metavar="DATE",
               help="Start of the history to pull: a UTC date (2026-01-31) or date-time (2026-01-31T08:00:00).")
 @click.option("--notify", is_flag=True, help="Create recruiter tasks and forgotten-application flags for the history too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")

@@ -56,14 +56,16 @@ class Reconcile(Sync):
         self._fetch(drifted, "refreshed")
         gone = sorted((local - set(live)) | (local_archived - set(live) - set(archived)))
         to_archive = [c for c in gone if c in archived and c in local]
-        self.progress.step("marking contacts archived in HubSpot", total=len(to_archive))
+        if to_archive:
+            self.progress.step("marking contacts archived in HubSpot", total=len(to_archive))
         with session_scope(self.engine) as session:
             for cid in to_archive:
                 store.mark_archived(session, cid)
         self._add("contacts_archived", len(to_archive))
         self.progress.advance(len(to_archive))
         missing = self._fetch([c for c in gone if c not in archived], "merged")
-        self.progress.step("purging contacts deleted in HubSpot", total=len(missing))
+        if missing:
+            self.progress.step("purging contacts deleted in HubSpot", total=len(missing))
         for i in range(0, len(missing), PURGE_BATCH):
             with session_scope(self.engine) as session:
                 for cid in missing[i:i + PURGE_BATCH]:
