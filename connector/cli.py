@@ -134,39 +134,6 @@ def sync(obj: Ctx, as_json, dry_run, notify):
             render.planned_flags(console, report.planned_flags)
 
 
-@cli.command()
-@click.option("--interval-seconds", type=float, help="Override SYNC_INTERVAL_MINUTES (for trying it out).")
-@click.option("--max-runs", type=int, help="Stop after this many runs (default: run until stopped).")
-@click.pass_obj
-def daemon(obj: Ctx, interval_seconds, max_runs):
-    """Run `sync` now and every SYNC_INTERVAL_MINUTES until stopped; a rejected token stops it."""
-    from connector.scheduler import RunResult, portal_time_zone, run_daemon
-    from connector.sync import Sync
-    settings, engine = obj.settings, obj.engine()
-
-    def once() -> RunResult:
-        from connector.hubspot.window import load_window, save_window
-        client = _client(settings)
-        load_window(client, engine)
-        run = Sync(settings, engine, client)
-        try:
-            report = run.run()
-            result = RunResult(report.run_id, report.status, report.api_calls, report.counts)
-        except ConnectorError as exc:
-            status = {"DailyLimitError": "stopped", "StopRequestedError": "interrupted"}.get(type(exc).__name__)
-            result = RunResult(run.run_id, status or "failed", client.stats.calls, dict(run.counts), error=exc)
-        finally:
-            save_window(client, engine)
-        result.daily_limit, result.daily_remaining = client.stats.daily_limit, client.stats.daily_remaining
-        return result
-
-    interval = interval_seconds or settings.sync_interval_minutes * 60
-    with handle_stop_signals():
-        runs = run_daemon(once, interval_seconds=interval, max_runs=max_runs,
-                          budget_share=settings.daily_api_budget_share, time_zone=portal_time_zone(engine))
-    console.print(f"daemon stopped after {runs} runs")
-
-
 def _progress(quiet: bool):
     """A live display on a terminal's stderr; piped, phase lines (none with --json). See connector/progress.py."""
     from connector.progress import for_command
@@ -299,8 +266,10 @@ for _command in COMMANDS:
     cli.add_command(_command)
 
 from connector.check import check  # noqa: E402 - `connector check` lives in its own module
+from connector.runs.commands import RUN_COMMANDS  # noqa: E402 - backfill, reconcile, daemon
 
-cli.add_command(check)
+for _command in (check, *RUN_COMMANDS):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -75,7 +75,12 @@ class Settings:
     reconcile_interval_hours: int = _setting(
         "RECONCILE_INTERVAL_HOURS", _number(int, zero_ok=True, words="zero or a positive whole number",
                                             maximum=MAX_INTERVAL_MINUTES),
-        "Hours between checks that known contacts still exist in HubSpot (deleted ones are purged); 0 = never.", 24)
+        "Hours between the daemon's id reconciles (`connector reconcile`); 0 = never.", 24)
+    backfill_window_hours: int = _setting(
+        "BACKFILL_WINDOW_HOURS", _positive_int, "Hours of history per resumable window of `connector backfill`.", 24)
+    nightly_rescore_hour: int | None = _setting(
+        "NIGHTLY_RESCORE_HOUR", _number(int, zero_ok=True, words="an hour 0-23", maximum=23),
+        "Hour (0-23, portal time zone) of the daemon's nightly full rescore and push; empty = none.")
     hubspot_allow_insecure_http: bool = _setting(
         "HUBSPOT_ALLOW_INSECURE_HTTP", _flag,
         "Allow a plain-http HUBSPOT_BASE_URL other than loopback (sends the token unencrypted; test servers only).",

@@ -6,7 +6,7 @@ The reminder itself is a HubSpot workflow on those properties (README); the conn
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -16,9 +16,10 @@ from connector.config import Settings
 from connector.scoring.urls import clean_url
 from connector.scoring.vacancies import VacancyMatcher
 from connector.state import abandoned as flags_store
-from connector.state import ats_store
+from connector.state import ats_store, get_fact
 
 log = logging.getLogger(__name__)
+FACT_FLAG_BASELINE = "abandoned.baseline_ms"    # apply intents before this (a backfill's history) raise no flag
 
 
 @dataclass
@@ -55,7 +56,10 @@ def update_flags(session: Session, settings: Settings, now: datetime, *, dry_run
                     "intent alone (set ATS_KIND or APPLICATION_FORM_IDS so applicants are not reminded)")
     vacancies = _vacancies(session, settings)
     decisions: dict[str, Decision] = {}
+    baseline = int(get_fact(session, FACT_FLAG_BASELINE) or 0)
     for person in flags_store.load_people(session, now, rules, _ats_facts(session, settings)):
+        if baseline:
+            person = replace(person, intents=tuple(i for i in person.intents if i.at.timestamp() * 1000 >= baseline))
         decision = decide_flags(person, vacancies, now, rules)
         if decision.new or decision.cleared:
             decisions[person.contact_id] = decision

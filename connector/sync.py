@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +22,6 @@ from connector.hubspot.pull import (
     BadRecordError,
 )
 from connector.hubspot.push import push_contact_updates
-from connector.hubspot.reconcile import fetch_missing_contact_ids
 from connector.hubspot.timeparse import dt_to_ms
 from connector.progress import Progress, as_progress
 from connector.purge import DELETED_IN_HUBSPOT, flush_freed_pages, purge_contact
@@ -39,7 +39,7 @@ FACT_EMAIL_EVENTS = "capability.email_events"
 FACT_WEB_EVENTS = "capability.web_analytics"
 FACT_FORMS = "capability.forms"
 FACT_SETUP_AT = "setup.completed_at"
-FACT_RECONCILED_AT = "reconcile.completed_ms"
+FACT_BACKFILL_PLAN = "backfill.plan"    # JSON while a backfill is unfinished (connector/runs/backfill.py)
 
 
 @dataclass
@@ -83,32 +83,16 @@ class Sync(PullSteps):
             if state.get_fact(session, FACT_SETUP_AT) is None:
                 raise StateError("the state database (DATABASE_URL) has no setup record: run `connector setup` "
                                  "(idempotent: a portal set up before keeps its properties) to record the portal here")
+            self.before_start(session)
             state.acquire_lease(session, seconds=self.settings.run_lease_seconds)
             state.close_dead_runs(session)
-            self.run_id = state.start_run(session, "sync-dry-run" if self.dry_run else "sync").id
+            self.run_id = state.start_run(session, self.kind()).id
         logs.set_run_id(self.run_id)
         heartbeat = LeaseHeartbeat(self.engine, self.settings.run_lease_seconds, self.client.halt).start()
         report = SyncReport(run_id=self.run_id)
         started = time.monotonic()
         try:
-            self.pull_contacts()
-            with session_scope(self.engine) as session:
-                caps = {k: state.get_fact(session, k) for k in (FACT_EMAIL_EVENTS, FACT_WEB_EVENTS, FACT_FORMS)}
-            if caps[FACT_EMAIL_EVENTS] == "yes":
-                self.pull_email_events()
-            if caps[FACT_WEB_EVENTS] == "yes":
-                self.pull_web_events()
-            if caps[FACT_FORMS] == "yes":
-                self.pull_forms()
-            self.pull_ats()
-            self.resolve()
-            stopping.check()
-            self.score()
-            self.act()
-            stopping.check()
-            self.push()
-            self.push_tasks()
-            self.reconcile_deleted()
+            self.steps()
         except DailyLimitError as exc:
             report.status, report.error = "stopped", str(exc)
             raise
@@ -135,6 +119,41 @@ class Sync(PullSteps):
             with session_scope(self.engine) as session:
                 state.release_lease(session)
         return report
+
+    def kind(self) -> str:
+        return "sync-dry-run" if self.dry_run else "sync"
+
+    def before_start(self, session) -> None:
+        """Refuse to start while a backfill is unfinished: its history would reach tasks and flags unbaselined."""
+        plan = state.get_fact(session, FACT_BACKFILL_PLAN)
+        held = state.lease_holder(session)
+        if plan and not (held and held[2]):     # a live backfill: the lease says so (acquire_lease raises)
+            since = json.loads(plan)["since"]
+            raise StateError(f"a backfill from {since} is unfinished (stopped or killed): `connector backfill "
+                             f"--since {since}` finishes it, then runs resume")
+
+    def capabilities(self) -> dict[str, bool]:
+        with session_scope(self.engine) as session:
+            return {k: state.get_fact(session, k) == "yes" for k in (FACT_EMAIL_EVENTS, FACT_WEB_EVENTS, FACT_FORMS)}
+
+    def steps(self) -> None:
+        """DESIGN section 1, steps 2-7, in order."""
+        self.pull_contacts()
+        caps = self.capabilities()
+        if caps[FACT_EMAIL_EVENTS]:
+            self.pull_email_events()
+        if caps[FACT_WEB_EVENTS]:
+            self.pull_web_events()
+        if caps[FACT_FORMS]:
+            self.pull_forms()
+        self.pull_ats()
+        self.resolve()
+        stopping.check()
+        self.score()
+        self.act()
+        stopping.check()
+        self.push()
+        self.push_tasks()
 
     def _quarantine(self, session, bad: BadRecordError) -> None:
         if store.quarantine(session, source=bad.source, record_id=bad.record_id, field=bad.field, error=str(bad),
@@ -235,26 +254,3 @@ class Sync(PullSteps):
         self._add("property_values_written", sum(len(p) for p in result.written.values()))
         self._add("batch_update_requests", result.requests)
         self._add("push_failed", len(result.failed))
-
-    def reconcile_deleted(self) -> None:
-        """Every RECONCILE_INTERVAL_HOURS: purge known contacts HubSpot no longer has (see hubspot/reconcile.py)."""
-        if self.dry_run or not self.settings.reconcile_interval_hours:
-            return
-        now_ms = dt_to_ms(self.now)
-        with session_scope(self.engine) as session:
-            last = state.get_fact(session, FACT_RECONCILED_AT)
-            if last is None:            # the first run pulled everything: start the clock
-                state.set_fact(session, FACT_RECONCILED_AT, str(now_ms))
-                return
-            if now_ms - int(last) < self.settings.reconcile_interval_hours * 3600 * 1000:
-                return
-            known = store.live_contact_ids(session)
-        self.progress.step(f"checking that {len(known)} contacts still exist in HubSpot")
-        for missing in fetch_missing_contact_ids(self.client, known):
-            with session_scope(self.engine) as session:
-                for cid in missing:
-                    purge_contact(session, cid, DELETED_IN_HUBSPOT)
-            self._add("contacts_purged", len(missing))
-        with session_scope(self.engine) as session:
-            state.set_fact(session, FACT_RECONCILED_AT, str(now_ms))
-            flush_freed_pages(session)

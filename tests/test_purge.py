@@ -1,7 +1,10 @@
 """Contacts deleted in HubSpot and people who ask to be forgotten leave nothing personal behind locally."""
 
+import json
 import sqlite3
 from pathlib import Path
+
+from connector.sandbox.hs_admin import delete_contact_for_good
 
 BATCH_UPDATE = "/crm/v3/objects/contacts/batch/update"
 VACANCY = "https://careers.example.com/vacancies/data-engineer"
@@ -60,16 +63,18 @@ def test_forget_of_an_unknown_email_reports_nothing_removed(connector, sandbox):
     assert "forgotten: 0 contact(s), no other data" in connector.run("forget", "nobody@example.org").output
 
 
-def test_contact_deleted_without_changes_is_found_by_the_periodic_reconcile(connector, sandbox):
+def test_contact_deleted_without_changes_is_found_by_the_reconcile_not_the_sync(connector, sandbox):
     cid, email = _fan(sandbox)
     connector.run("setup")
     connector.sync_json()
     sandbox.archive_contact(cid)
-    assert connector.sync_json().get("contacts_purged", 0) == 0       # not due yet
+    assert connector.sync_json().get("contacts_purged", 0) == 0       # the sync does not reconcile (the daemon does)
+    counts = json.loads(connector.run("reconcile", "--json").output.strip().splitlines()[-1])
+    assert counts["contacts_archived"] == 1
     db = sqlite3.connect(connector.db_path)
-    db.execute("update portalfact set value = '0' where key = 'reconcile.completed_ms'")
-    db.commit()
-    counts = connector.sync_json()
+    assert db.execute("select archived from contact where id = ?", (cid,)).fetchone()[0] == 1
+    delete_contact_for_good(sandbox, cid)          # later emptied from HubSpot's recycle bin: purged locally
+    counts = json.loads(connector.run("reconcile", "--json").output.strip().splitlines()[-1])
     assert counts["contacts_purged"] == 1
     assert db.execute("select count(*) from contact where id = ?", (cid,)).fetchone()[0] == 0
     assert email.encode() not in _db_bytes(connector)

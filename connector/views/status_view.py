@@ -18,6 +18,7 @@ OUTCOME_KEYS = {"property updates": "property_values_written", "contacts updated
                 "tasks created": "tasks_created", "flags set": "abandoned_flagged", "flags cleared": "abandoned_cleared",
                 "quarantined": "quarantined"}
 CAPABILITY_PREFIX = "capability."
+NEXT_RUN_KIND_FACT = "daemon.next_run_kind"     # written by the daemon beside status.NEXT_RUN_FACT
 
 
 def _run_seconds(run, counts: dict) -> float | None:
@@ -62,7 +63,8 @@ def status_data(st, now: datetime | None = None) -> dict:
     return {"runs": runs, "cursors": cursors, "lease": lease,
             "capabilities": {k[len(CAPABILITY_PREFIX):]: v for k, v in sorted(st.facts.items())
                              if k.startswith(CAPABILITY_PREFIX)},
-            "next_run_at": _iso(st.next_run), "quarantined": st.quarantined,
+            "next_run_at": _iso(st.next_run), "next_run_kind": st.facts.get(NEXT_RUN_KIND_FACT) or None,
+            "quarantined": st.quarantined,
             "recent_quarantine": [{"source": q.source, "record_id": q.record_id, "field": q.field, "error": q.error}
                                   for q in st.recent_quarantine],
             "ambiguous_emails": len(st.ambiguous),
@@ -113,7 +115,9 @@ def status(console: Console, st) -> None:
     console.print("capabilities seen by setup: " + (", ".join(f"{term(k)} {term(v)}" for k, v in caps.items())
                                                    or "none recorded (run `connector setup`)"))
     if st.next_run is not None:
-        console.print(f"next scheduled run: {local(st.next_run)} ({ago(st.next_run, now)})")
+        kind = data["next_run_kind"]
+        console.print(f"next scheduled run: {term(kind) + ' ' if kind else ''}{local(st.next_run)} "
+                      f"({ago(st.next_run, now)})")
     console.print(f"quarantined records: {st.quarantined}")
     for q in st.recent_quarantine:
         console.print(f"  {term(q.source)} {term(q.record_id)} field={term(q.field or '-')}: {term(q.error)}")
