@@ -3,16 +3,11 @@ transform into our contact rows (merged ids, counters)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from hubspot.crm.contacts import (
-    BatchReadInputSimplePublicObjectId,
-    Filter,
-    FilterGroup,
-    PublicObjectSearchRequest,
-    SimplePublicObjectId,
-)
+from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 
 from connector.emails import normalize_email
 from connector.hubspot import streams as S
@@ -93,14 +88,26 @@ def _search_ids(client: HubSpotClient, filters: list[Filter], sort: str) -> list
         properties=S.CONTACT_PAGING_PROPERTIES, limit=S.SEARCH_PAGE_SIZE)
     api = client.api("crm.contacts.search_api")
     try:
-        page = client.call("contact search", api.do_search_with_http_info, public_object_search_request=request,
-                           search=True)
-        found = [(str(r.id), r.properties or {}) for r in page.results or []]
-    except UndecodablePayloadError:     # bytes the SDK cannot decode: re-read raw (see _read_batch)
+        body = client.call("contact search", _unmodelled(api.do_search_with_http_info),
+                           public_object_search_request=request, search=True)
+    except UndecodablePayloadError:     # bytes that are not UTF-8: re-read raw (see _read_batch)
         body = client.post_json("contact search", S.CONTACT_SEARCH_PATH,
                                 api.api_client.sanitize_for_serialization(request), search=True)
-        found = [(str(r.get("id")), r.get("properties") or {}) for r in body.get("results") or [] if isinstance(r, dict)]
+    found = [(str(r.get("id")), r.get("properties") or {}) for r in body.get("results") or [] if isinstance(r, dict)]
     return [(cid, _stamp(props.get("lastmodifieddate"))) for cid, props in found]
+
+
+def _unmodelled(method):
+    """An SDK *_with_http_info method (its host, auth, body serialization and errors) answering plain JSON instead
+    of models: the models parse createdAt/updatedAt of every record with dateutil, most of the time of a large
+    pull, for fields we do not read. Strict UTF-8, as the SDK's own decoding (the caller re-reads raw on failure)."""
+    def call(*args, **kwargs):
+        response = method(*args, _preload_content=False, **kwargs)
+        try:
+            return json.loads(response.data.decode("utf-8")), response.status, response.headers
+        finally:
+            response.release_conn()
+    return call
 
 
 def _stamp(value) -> int | None:
@@ -163,22 +170,20 @@ def _alias(row: dict, asked_id: str) -> None:
 
 def _read_batch(client: HubSpotClient, ids: list[str]) -> tuple[list[tuple[str, dict, bool]], set[str]]:
     """(id, properties, archived) per record batch/read answered, and the ids it reported not found."""
-    request = BatchReadInputSimplePublicObjectId(inputs=[SimplePublicObjectId(id=i) for i in ids],
-                                                 properties=S.CONTACT_PROPERTIES, properties_with_history=[])
+    # the body as plain JSON: the SDK sends a dict as it is, and one model per id costs a Configuration each
+    request = {"inputs": [{"id": i} for i in ids], "properties": S.CONTACT_PROPERTIES, "propertiesWithHistory": []}
     api = client.api("crm.contacts.batch_api")
     try:
-        data = client.call("contact batch read", api.read_with_http_info,
+        body = client.call("contact batch read", _unmodelled(api.read_with_http_info),
                            batch_read_input_simple_public_object_id=request, archived=False)
-        records = [(str(r.id), r.properties or {}, bool(r.archived)) for r in data.results or []]
-        errors = [{"category": e.category, "context": e.context or {}} for e in getattr(data, "errors", None) or []]
     except UndecodablePayloadError:
-        # One record's raw non-UTF-8 bytes make the SDK drop the whole answer: re-read it raw, with each bad byte
-        # kept as a lone surrogate, so the record and field that hold it are quarantined and the rest is taken in.
+        # One record's raw non-UTF-8 bytes fail the whole answer: re-read it raw, with each bad byte kept as a
+        # lone surrogate, so the record and field that hold it are quarantined and the rest is taken in.
         body = client.post_json("contact batch read", S.CONTACT_BATCH_READ_PATH,
-                                api.api_client.sanitize_for_serialization(request))
-        records = [(str(r.get("id")), r.get("properties") or {}, bool(r.get("archived")))
-                   for r in body.get("results") or [] if isinstance(r, dict)]
-        errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+                                request)
+    records = [(str(r.get("id")), r.get("properties") or {}, bool(r.get("archived")))
+               for r in body.get("results") or [] if isinstance(r, dict)]
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
     missing = {str(i) for e in errors if e.get("category") == "OBJECT_NOT_FOUND"
                for i in (e.get("context") or {}).get("ids") or []}
     return records, missing

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -33,28 +33,31 @@ def save_counter_snapshots(session: Session, rows: list[dict]) -> None:
 
 def _uncredited():
     snap = CounterSnapshot
-    return [Contact.merged_into.is_(None), Contact.archived.is_(False),
-            or_(snap.credited_visits.is_(None), snap.credited_page_views.is_(None),
-                func.coalesce(snap.visits, 0) != snap.credited_visits,
-                func.coalesce(snap.page_views, 0) != snap.credited_page_views)]
+    return or_(snap.credited_visits.is_(None), snap.credited_page_views.is_(None),
+               func.coalesce(snap.visits, 0) != snap.credited_visits,
+               func.coalesce(snap.page_views, 0) != snap.credited_page_views)
 
 
 def credit_counters(engine: Engine, *, make_touchpoints: bool) -> tuple[int, int]:
     """Turn uncredited counter rises into touchpoints (when the portal has no per-event web analytics), then
     credit them; each chunk's touchpoints and credits commit together. Returns (touchpoints new, contacts)."""
+    snap = CounterSnapshot
+    if not make_touchpoints:    # page views read per event cover an Enterprise portal: only the baseline moves
+        with session_scope(engine) as session:
+            done = session.exec(update(snap).where(_uncredited()).values(
+                credited_visits=func.coalesce(snap.visits, 0), credited_page_views=func.coalesce(snap.page_views, 0)))
+            return 0, done.rowcount or 0
     new = credited = 0
+    columns = (snap.contact_id, snap.visits, snap.page_views, snap.last_visit_ms, snap.credited_visits,
+               snap.credited_page_views)
     while True:
         with session_scope(engine) as session:
-            snaps = list(session.exec(select(CounterSnapshot).join(Contact, Contact.id == CounterSnapshot.contact_id)
-                                      .where(*_uncredited()).limit(CREDIT_CHUNK)))
-            if not snaps:
+            found = session.exec(select(*columns).join(Contact, Contact.id == snap.contact_id).where(
+                Contact.merged_into.is_(None), Contact.archived.is_(False), _uncredited()).limit(CREDIT_CHUNK)).all()
+            if not found:
                 return new, credited
-            if make_touchpoints:
-                rows = [tp for s in snaps for tp in counter_touchpoints(Reading(
-                    s.contact_id, s.visits, s.page_views, s.last_visit_ms, s.credited_visits, s.credited_page_views))]
-                new += store.save_touchpoints(session, rows)
-            for s in snaps:     # page views read per event cover an Enterprise portal: it only moves the baseline
-                s.credited_visits, s.credited_page_views = s.visits or 0, s.page_views or 0
-                session.add(s)
-            credited += len(snaps)
-
+            readings = [Reading(*row) for row in found]
+            new += store.save_touchpoints(session, [tp for r in readings for tp in counter_touchpoints(r)])
+            session.exec(update(snap), params=[{"contact_id": r.contact_id, "credited_visits": r.visits or 0,
+                                                "credited_page_views": r.page_views or 0} for r in readings])
+            credited += len(readings)
