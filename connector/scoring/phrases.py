@@ -50,9 +50,10 @@ GENERIC = {
 }
 # How `explain` marks a synthetic touchpoint made from a rise of HubSpot's counters (connector/counters.py).
 COUNTER_ORIGIN = "hubspot_counters"
-COUNTER_NOTES = {"counted_visit": "from HubSpot's visit counter (hs_analytics_num_visits), not a page view",
-                 "counted_page_view": "from HubSpot's page-view counter (hs_analytics_num_page_views), "
-                                      "not a page view read from HubSpot"}
+COUNTER_NOTES = {"counted_visit": "from HubSpot's visit counter (Number of Sessions), not a page view: "
+                                  "no page or vacancy known",
+                 "counted_page_view": "from HubSpot's page-view counter (Number of Pageviews), not a page view "
+                                      "event: no page or vacancy known"}
 # Mail subjects are quoted, as in "Clicked 'Nieuwe vacatures juni'".
 QUOTED_KINDS = ("email_click", "email_open")
 NEGATIVES = {
