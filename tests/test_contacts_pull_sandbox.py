@@ -70,3 +70,34 @@ def test_ties_come_back_in_a_new_order_per_query_but_sorting_by_id_is_stable(san
     by_id = {**tie, "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}]}
     ordered = [[r["id"] for r in http("POST", SEARCH, json=by_id).json()["results"]] for _ in range(2)]
     assert ordered[0] == ordered[1] == sorted(ids, key=int)[:200]
+
+
+# --- batch/read of merged-away ids (connector.hubspot.contacts.read_contacts) -----------------------------------
+
+
+def _client(sandbox):
+    from connector.config import Settings
+    from connector.hubspot.client import HubSpotClient
+    return HubSpotClient(Settings(hubspot_access_token=sandbox.token, hubspot_base_url=sandbox.url,
+                                  hubspot_timeout_seconds=5))
+
+
+def _merge_without_rollup(sandbox, survivor: str, merged: str) -> None:
+    """A merge whose survivor does not list the merged id yet ([U] HubSpot fills the rollups asynchronously)."""
+    sandbox.merge_contacts(survivor, merged)
+    sandbox.touch_contacts([survivor], properties={"hs_merged_object_ids": "", "hs_calculated_merged_vids": ""})
+
+
+def test_an_id_answered_by_its_survivor_is_added_to_the_survivors_merged_ids(sandbox):
+    from connector.hubspot.contacts import read_contacts
+    ids = [c["id"] for c in sandbox.contacts()[:6]]
+    _merge_without_rollup(sandbox, ids[0], ids[1])
+    rows, bad = read_contacts(_client(sandbox), [ids[1], ids[5]])
+    assert not bad and {r["id"]: r["merged_ids"] for r in rows} == {ids[0]: [ids[1]], ids[5]: []}
+    _merge_without_rollup(sandbox, ids[2], ids[3])
+    sandbox.archive_contact(ids[4])
+    mark = len(sandbox.requests)
+    rows, bad = read_contacts(_client(sandbox), [ids[1], ids[3], ids[4], ids[5]])
+    assert not bad and {r["id"]: r["merged_ids"] for r in rows} == {ids[0]: [ids[1]], ids[2]: [ids[3]], ids[5]: []}
+    alone = [r.body["inputs"] for r in sandbox.requests[mark:]][1:]
+    assert alone == [[{"id": ids[1]}], [{"id": ids[3]}]], "two answers without a name: each merged id read alone"

@@ -147,7 +147,7 @@ def read_contacts(client: HubSpotClient, ids: list[str]) -> tuple[list[dict], li
     records, missing = _read_batch(client, ids)
     rows, bad = _transform(records)
     by_id = {r["id"]: r for r in rows}
-    claimed = {m for r in rows for m in r["merged_ids"]}
+    claimed = {m for r in rows for m in r["merged_ids"]} | {b.record_id for b in bad}
     unmatched = [i for i in ids if i not in by_id and i not in missing and i not in claimed]
     strangers = [r for r in rows if r["id"] not in ids]
     if len(unmatched) == 1 and len(strangers) == 1:

@@ -194,8 +194,10 @@ def _paging_args(body: dict) -> tuple[int, int]:
 
 def _shuffle_ties(matched: list[Record], values: dict[str, object], salt: int) -> list[Record]:
     """The same records with every run of equal sort values in an order of this query's own."""
-    def rank(rec: Record) -> bytes:
-        return hashlib.blake2b(f"{salt}:{rec.id}".encode(), digest_size=8).digest()
+    mix = int.from_bytes(hashlib.blake2b(str(salt).encode(), digest_size=8).digest(), "big")
+
+    def rank(rec: Record) -> int:       # the stable tie hash, scrambled per query: cheap for a 12,000-record run
+        return ((rec.tie ^ mix) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
     out, start = [], 0
     while start < len(matched):
         end = start + 1
