@@ -250,3 +250,4 @@ class Owner(SQLModel, table=True):
 
 # The ATS side registers its tables with the same metadata (connector/state/ats_models.py).
 from connector.state import ats_models as _ats_models  # noqa: E402,F401
+from connector.state import counter_models as _counter_models  # noqa: E402,F401

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from connector import state
+from connector.capabilities import fact_value, probe, probe_email_events, probe_web_analytics
 from connector.config import Settings
 from connector.db import session_scope
-from connector.errors import AuthError, FatalError
+from connector.errors import FatalError
 from connector.hubspot import streams as S
 from connector.hubspot.client import HubSpotClient
 from connector.hubspot.forms import Form, fetch_forms
@@ -39,21 +40,6 @@ class SetupReport:
         return self.schema.changed
 
 
-def _probe(fn) -> str:
-    """'yes' when the call works; 'no: …' when HubSpot refuses it for scope or tier."""
-    try:
-        fn()
-        return "yes"
-    except AuthError as exc:
-        if exc.status == 401:
-            raise
-        return f"no: {exc}"
-    except FatalError as exc:
-        if exc.status in (402, 403, 404):
-            return f"no: {exc}"
-        raise
-
-
 HOST_SAMPLE_CONTACTS = 20
 
 
@@ -64,16 +50,10 @@ def probe_capabilities(client: HubSpotClient, sample: list[str] | None = None) -
         sample.extend(str(c.id) for c in page.results or [])
     caps = {"contacts": "yes"}
     owners = client.api("crm.owners.owners_api")
-    caps["owners"] = _probe(lambda: client.call("owners", owners.get_page_with_http_info, limit=1))
-    caps["email_events"] = _probe(lambda: client.get_json("email events", S.EMAIL_EVENTS_PATH, {"limit": 1}))
-    sample = (page.results or [None])[0]
-    if sample is None:
-        caps["web_analytics"] = "unknown: the portal has no contacts to probe with"
-    else:
-        events = client.api("events.events_api")
-        caps["web_analytics"] = _probe(lambda: client.call(
-            "web analytics events", events.get_page_with_http_info, object_type="contact",
-            object_id=int(sample.id), event_type=S.WEB_EVENT_TYPE, limit=1))
+    caps["owners"] = probe(lambda: client.call("owners", owners.get_page_with_http_info, limit=1))
+    caps["email_events"] = probe_email_events(client)
+    first = (page.results or [None])[0]
+    caps["web_analytics"] = probe_web_analytics(client, str(first.id) if first is not None else None)
     return caps
 
 
@@ -84,7 +64,7 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False,
     report.capabilities = probe_capabilities(client, sample)
     if report.capabilities["web_analytics"] == "yes":   # which hosts to name in CAREERS_HOSTS
         report.page_hosts = sample_page_view_hosts(client, sample)
-    report.capabilities["forms"] = _probe(lambda: report.forms.extend(fetch_forms(client)))
+    report.capabilities["forms"] = probe(lambda: report.forms.extend(fetch_forms(client)))
     _form_roles(report, settings)
     try:
         report.scopes = client.token_scopes()
@@ -100,9 +80,10 @@ def run_setup(client: HubSpotClient, engine: Engine, *, dry_run: bool = False,
         with session_scope(engine) as session:
             if report.time_zone:
                 state.set_fact(session, FACT_TIME_ZONE, report.time_zone)
-            state.set_fact(session, FACT_EMAIL_EVENTS, _yes_no(report.capabilities["email_events"]))
-            state.set_fact(session, FACT_WEB_EVENTS, _yes_no(report.capabilities["web_analytics"]))
-            state.set_fact(session, FACT_FORMS, _yes_no(report.capabilities["forms"]))
+            # an unknown answer is kept as such: each sync re-probes it (connector/capabilities.py)
+            state.set_fact(session, FACT_EMAIL_EVENTS, fact_value(report.capabilities["email_events"]))
+            state.set_fact(session, FACT_WEB_EVENTS, fact_value(report.capabilities["web_analytics"]))
+            state.set_fact(session, FACT_FORMS, fact_value(report.capabilities["forms"]))
             state.set_fact(session, FACT_SETUP_AT, state.utcnow().isoformat())
     return report
 
@@ -130,6 +111,3 @@ def portal_time_zone(client: HubSpotClient) -> str | None:
     zone = details.get("timeZone")
     return zone if isinstance(zone, str) and zone else None
 
-
-def _yes_no(value: str) -> str:
-    return "yes" if value == "yes" else "no"

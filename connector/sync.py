@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from connector import logs, outbox, state, stopping, store
+from connector.capabilities import FACT_EMAIL_EVENTS, FACT_FORMS, FACT_WEB_EVENTS  # noqa: F401 - re-exported
 from connector.config import Settings
 from connector.db import session_scope
 from connector.errors import ConnectorError, DailyLimitError, StateError
@@ -35,9 +36,6 @@ from connector.sync_pull import PullSteps
 log = logging.getLogger(__name__)
 DAY_MS = 24 * 3600 * 1000
 PUSH_BATCH = 100        # contacts per batch/update request (hubspot.streams.BATCH_SIZE), for the progress total
-FACT_EMAIL_EVENTS = "capability.email_events"
-FACT_WEB_EVENTS = "capability.web_analytics"
-FACT_FORMS = "capability.forms"
 FACT_SETUP_AT = "setup.completed_at"
 FACT_BACKFILL_PLAN = "backfill.plan"    # JSON while a backfill is unfinished (connector/runs/backfill.py)
 
@@ -73,6 +71,7 @@ class Sync(PullSteps):
         self.model = load_model(settings.scoring_model_path)
         self.progress = as_progress(progress)
         self.counts: dict[str, int] = {}
+        self.warnings: list[str] = []
         self.run_id: int | None = None
 
     def _add(self, key: str, n: int) -> None:
@@ -111,6 +110,8 @@ class Sync(PullSteps):
             self.progress.close()
             self.counts["seconds"] = round(time.monotonic() - started, 2)
             report.counts, report.api_calls = dict(self.counts), self.client.stats.calls
+            if report.error is None and self.warnings:      # an ok run that switched something off says so
+                report.error = "warning: " + "; ".join(self.warnings)
             report.planned, report.planned_tasks = self.planned, self.planned_tasks
             report.planned_flags = self.planned_flags
             with session_scope(self.engine) as session:
@@ -132,19 +133,15 @@ class Sync(PullSteps):
             raise StateError(f"a backfill from {since} is unfinished (stopped or killed): `connector backfill "
                              f"--since {since}` finishes it, then runs resume")
 
-    def capabilities(self) -> dict[str, bool]:
-        with session_scope(self.engine) as session:
-            return {k: state.get_fact(session, k) == "yes" for k in (FACT_EMAIL_EVENTS, FACT_WEB_EVENTS, FACT_FORMS)}
-
     def steps(self) -> None:
         """DESIGN section 1, steps 2-7, in order."""
         self.pull_contacts()
-        caps = self.capabilities()
-        if caps[FACT_EMAIL_EVENTS]:
+        caps = self.capabilities()          # unknown ones re-probed and recorded (sync_pull.py)
+        if caps[FACT_EMAIL_EVENTS] == "yes":
             self.pull_email_events()
-        if caps[FACT_WEB_EVENTS]:
-            self.pull_web_events()
-        if caps[FACT_FORMS]:
+        web = caps[FACT_WEB_EVENTS] == "yes" and self.pull_web_events()
+        self.pull_counter_deltas(web_events=web)
+        if caps[FACT_FORMS] == "yes":
             self.pull_forms()
         self.pull_ats()
         self.resolve()

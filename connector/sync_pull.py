@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-from connector import state, store
+from sqlmodel import select
+
+from connector import capabilities, state, store
 from connector.db import session_scope
-from connector.errors import AuthError
+from connector.errors import AuthError, FatalError
 from connector.hubspot import streams as S
 from connector.hubspot.forms import fetch_form_pages, fetch_forms, unknown_form_ids
 from connector.hubspot.pull import (
@@ -24,7 +26,9 @@ from connector.hubspot.touchpoints import (
     read_email_event,
     web_event_touchpoints,
 )
+from connector.models import Contact
 from connector.purge import ForgottenFilter
+from connector.state.counters import credit_counters, save_counter_snapshots
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,9 @@ class PullSteps:
         self.progress.step("pulling contacts")
         for page in fetch_contact_pages(self.client, since, self.until_ms):
             with session_scope(self.engine) as session:
-                self._add("contacts_pulled", store.save_contacts(session, forgotten.contacts(page.rows)))
+                rows = forgotten.contacts(page.rows)
+                self._add("contacts_pulled", store.save_contacts(session, rows))
+                save_counter_snapshots(session, rows)       # with the page: a re-run never doubles a rise
                 self.progress.advance(len(page.rows))
                 for bad in page.bad:
                     self._quarantine(session, bad)
@@ -93,14 +99,38 @@ class PullSteps:
                     self._add(f"email_new_{etype.lower()}", n)      # events with something new, per HubSpot type
                 state.set_cursor(session, S.EMAIL_EVENTS_STREAM, max(checkpoint, since))
 
-    def pull_web_events(self) -> None:
-        """Page views, per contact whose analytics rollup moved past its web cursor (the API is per object)."""
+    def capabilities(self) -> dict[str, str]:
+        """The capability facts, each unknown one probed again now (with a contact just pulled) and recorded."""
+        with session_scope(self.engine) as session:
+            facts = {k: state.get_fact(session, k) for k in
+                     (capabilities.FACT_EMAIL_EVENTS, capabilities.FACT_WEB_EVENTS, capabilities.FACT_FORMS)}
+            sample = session.exec(select(Contact.id).where(Contact.merged_into.is_(None),
+                                                           Contact.archived.is_(False)).limit(1)).first()
+        for name, value in facts.items():
+            if capabilities.is_unknown(value):
+                facts[name] = capabilities.reprobe(self.client, name, sample)
+                with session_scope(self.engine) as session:
+                    state.set_fact(session, name, facts[name])
+                log.info("re-probed %s: %s", name, facts[name])
+        return facts
+
+    def pull_web_events(self) -> bool:
+        """Page views, per contact whose analytics rollup moved past its web cursor (the API is per object).
+        False when HubSpot refuses the events API (a portal no longer Enterprise): recorded as "no", counted
+        as one warning, and the run goes on with counter deltas instead."""
         with session_scope(self.engine) as session:
             todo = store.contacts_needing_web_pull(session, self.floor_ms, S.WEB_EVENTS_OVERLAP_MS)
         self.progress.step("pulling page views: contacts", total=len(todo))
         for contact_id, from_ms in todo:
             rows, bad_records = [], []
-            for events in fetch_web_events(self.client, contact_id, from_ms, self.until_ms):
+            try:
+                pages = list(fetch_web_events(self.client, contact_id, from_ms, self.until_ms))
+            except FatalError as exc:
+                if exc.status not in (402, 403):
+                    raise
+                self._web_events_refused(exc)
+                return False
+            for events in pages:
                 for event in events:
                     try:
                         rows.extend(web_event_touchpoints(contact_id, event, self.matcher))
@@ -113,6 +143,24 @@ class PullSteps:
                 store.set_web_cursor(session, contact_id, self.until_ms)
             self._add("web_contacts_read", 1)
             self.progress.advance(1)
+        return True
+
+    def _web_events_refused(self, exc: FatalError) -> None:
+        with session_scope(self.engine) as session:
+            state.set_fact(session, capabilities.FACT_WEB_EVENTS, "no")
+        message = (f"HubSpot refused web analytics events ({exc.status}; the API needs an Enterprise hub): "
+                   "page views switched off, HubSpot's visit counters used instead")
+        log.warning(message)
+        self.warnings.append(message)
+        self._add("warnings", 1)
+
+    def pull_counter_deltas(self, *, web_events: bool) -> None:
+        """Rises of HubSpot's web counters since the last credit become touchpoints, unless page views were read
+        per event this run (Enterprise): then they only move the baseline (connector/counters.py)."""
+        new, credited = credit_counters(self.engine, make_touchpoints=not web_events)
+        self._add("touchpoints_new", new)
+        if not web_events:
+            self._add("counter_touchpoints", new)
 
     def pull_ats(self) -> None:
         """DESIGN step 3: the ATS after HubSpot, each stream from its own cursor; HubSpot owners for recruiters."""

@@ -27,7 +27,7 @@ def test_explain_contributions_add_up_to_a_fans_score(synced):
     total = sum(c["points"] for c in data["contributions"])
     assert total == pytest.approx(data["value"], abs=1e-6)
     assert data["score"] == int(data["value"] + 1e-9)
-    assert data["model_version"] == "v2"
+    assert data["model_version"] == "v3"
     assert all({"when", "kind", "base_points", "decay", "dampening", "cap_cut", "points"} <= set(c)
                for c in data["contributions"])
 
@@ -42,7 +42,7 @@ def test_explain_names_the_mail_that_was_clicked(synced, sandbox):
 def test_explain_table_shows_caps_and_model(synced):
     _out, rows = _top(synced, "--band", "fan")
     out = synced.run("explain", rows[0]["email"]).output
-    assert "model v2" in out and "cap cut" in out and "decay" in out
+    assert "model v3" in out and "cap cut" in out and "decay" in out
 
 
 def test_explain_unknown_email_is_a_clear_error(synced):

@@ -28,10 +28,10 @@ def test_changed_model_rescores_everyone_and_stamps_version(connector, sandbox, 
     first = connector.sync_json()
     model = resources.files("connector.scoring").joinpath("default_model.toml").read_text()
     custom = tmp_path / "model.toml"
-    custom.write_text(model.replace('version = "v2"', 'version = "v2-agency"').replace("points = 8", "points = 9"))
+    custom.write_text(model.replace('version = "v3"', 'version = "v3-agency"').replace("points = 8", "points = 9"))
     second = connector.sync_json(SCORING_MODEL_PATH=str(custom))
     assert second["scored"] == first["scored"] >= 200
-    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v2-agency"}
+    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v3-agency"}
 
 
 def test_invalid_model_file_fails_naming_the_key(connector, tmp_path):
@@ -75,12 +75,12 @@ def test_trend_and_rank_reach_hubspot(connector, sandbox):
 def test_upgrading_to_model_v2_rescores_everyone_once_and_stamps_it(connector, sandbox, tmp_path):
     v1 = tmp_path / "v1.toml"
     v1.write_text(resources.files("connector.scoring").joinpath("default_model.toml").read_text()
-                  .replace('version = "v2"', 'version = "v1"'))
+                  .replace('version = "v3"', 'version = "v1"'))
     connector.run("setup")
     first = connector.sync_json(SCORING_MODEL_PATH=str(v1))
     upgraded = connector.sync_json()
     assert upgraded["scored"] == first["scored"] >= 200
-    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v2"}
+    assert {p["te_score_model"] for p in _props(sandbox, "te_score_model").values()} == {"v3"}
     assert connector.sync_json()["scored"] < 10        # once: afterwards only decay and new activity
 
 

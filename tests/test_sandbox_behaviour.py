@@ -149,7 +149,8 @@ def test_search_refuses_to_page_past_10000_results_sharing_one_millisecond(sandb
     assert first["total"] == 10_500 and first["paging"]["next"]["after"] == "200"
     page_ids = [r["id"] for r in first["results"]]
     assert page_ids != sorted(page_ids, key=int), "ties must not come back in id order"
-    assert page_ids == [r["id"] for r in _search(http, body).json()["results"]], "tie order must be stable"
+    again = [r["id"] for r in _search(http, body).json()["results"]]
+    assert again != page_ids, "ties come back in a different order on each query (pagers with `after` may skip)"
     near_cap = _search(http, {**body, "after": "9800"})
     assert near_cap.status_code == 200 and near_cap.json()["paging"]["next"]["after"] == "10000"
     over = _search(http, {**body, "after": "10000"})

@@ -31,13 +31,16 @@ DESIGN_TABLE = {
     "application": ("conversion", 30, 60, {}),
     "event_attended": ("conversion", 15, 60, {}),
     "return_visit": ("return", 12, 14, {}),
+    # v3: rises of HubSpot's counters on portals without per-event web analytics
+    "counted_visit": ("web", 3, 14, {"max_per_day": 2}),
+    "counted_page_view": ("web", 1, 14, {"max_per_day": 3}),
 }
 
 
 def test_default_model_matches_design_table():
     model = load_model()
     assert isinstance(model, ScoringModel)
-    assert model.version == "v2"
+    assert model.version == "v3"
     assert model.horizon_days == 180
     assert model.floor == 0
     assert model.repeat_factor == 0.5
@@ -53,9 +56,9 @@ def test_default_model_matches_design_table():
 def test_load_model_reads_a_file_and_names_it_in_errors(tmp_path):
     data_text = resources.files("connector.scoring").joinpath(SOURCE).read_text("utf-8")
     path = tmp_path / "custom.toml"
-    path.write_text(data_text.replace('version = "v2"', 'version = "v2-test"'), "utf-8")
-    assert load_model(path).version == "v2-test"
-    assert load_model(str(path)).version == "v2-test"
+    path.write_text(data_text.replace('version = "v3"', 'version = "v3-test"'), "utf-8")
+    assert load_model(path).version == "v3-test"
+    assert load_model(str(path)).version == "v3-test"
 
     path.write_text(data_text.replace("half_life_days = 30", "half_life_days = 0", 1), "utf-8")
     with pytest.raises(ScoringError, match=r"custom\.toml: touchpoints\.form_submission\.half_life_days must"):

@@ -290,7 +290,7 @@ def test_band_comes_from_the_exact_value():
 def test_empty_history_scores_zero():
     score = compute_score([], NOW, MODEL)
     assert (score.value, score.band, score.contributions, score.suppressed) == (0, "cold", (), False)
-    assert (score.model_version, score.last_touch_at) == ("v2", None)
+    assert (score.model_version, score.last_touch_at) == ("v3", None)
 
 
 def test_bad_input_is_refused():
@@ -391,7 +391,8 @@ def test_contribution_rows_carry_every_factor():
     score = compute_score([tp("email_click", timedelta(days=14), key="m", label="June jobs")], NOW, MODEL)
     (row,) = contribution_rows(score, NOW)
     assert row == {
-        "kind": "email_click", "label": "June jobs", "key": "m", "source_id": score.contributions[0].touchpoint.source_id,
+        "kind": "email_click", "synthetic": False, "origin": None, "label": "June jobs", "key": "m",
+        "source_id": score.contributions[0].touchpoint.source_id,
         "group": "email", "when": (NOW - timedelta(days=14)).isoformat(), "age_days": 14.0, "base_points": 6.0,
         "decay": 0.5, "dampening": 1.0, "cap_cut": 0.0, "points": 3.0, "note": "",
     }

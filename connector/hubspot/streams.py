@@ -32,6 +32,8 @@ WEB_EVENTS_PATH = "/events/v3/events/"
 # previous window's end (occurredBefore is exclusive), is read on the next run; ids dedupe them.
 WEB_EVENTS_OVERLAP_MS = EMAIL_EVENTS_OVERLAP_MS
 CONTACT_SEARCH_PATH = "/crm/v3/objects/contacts/search"
+CONTACT_BATCH_READ_PATH = "/crm/v3/objects/contacts/batch/read"
+COUNTER_MAX = 10**12                   # a lifetime counter above this is garbage, not a count
 
 # Stream names for cursors.
 CONTACTS_STREAM = "hubspot.contacts"
@@ -45,7 +47,12 @@ CONTACT_PROPERTIES = [
     "hs_analytics_last_timestamp",
     # The current email state (reference §3.13 [C]; the _enum and bad-address names [C] public schema dumps):
     "hs_email_optout", "hs_email_hard_bounce_reason_enum", "hs_email_bad_address",
+    # web counters and the last session's time: every tier has them; scoring reads their rises where the portal
+    # has no per-event web analytics (below Enterprise), see connector/counters.py
+    "hs_analytics_num_visits", "hs_analytics_num_page_views", "hs_analytics_last_visit_timestamp",
 ]
+# What contact search asks for: paging needs only these; the records come from batch/read.
+CONTACT_PAGING_PROPERTIES = ["hs_object_id", "lastmodifieddate"]
 
 # Email event types that are touchpoints; the rest (SENT, DELIVERED, ...) are not engagement.
 EMAIL_TOUCH_TYPES = {"OPEN", "CLICK", "BOUNCE", "SPAMREPORT", "STATUSCHANGE"}

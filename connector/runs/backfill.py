@@ -91,11 +91,11 @@ class Backfill(Sync):
                 session.delete(row)
 
     def steps(self) -> None:
-        caps = self.capabilities()
-        self.pull_windows(caps[FACT_EMAIL_EVENTS])
-        if caps[FACT_WEB_EVENTS]:
-            self.pull_web_events()
-        if caps[FACT_FORMS]:
+        caps = self.capabilities()          # unknown ones re-probed and recorded (sync_pull.py)
+        self.pull_windows(caps[FACT_EMAIL_EVENTS] == "yes")
+        web = caps[FACT_WEB_EVENTS] == "yes" and self.pull_web_events()
+        self.pull_counter_deltas(web_events=web)
+        if caps[FACT_FORMS] == "yes":
             self.pull_forms()
         self.pull_ats()
         self.resolve()

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from .hs_errors import invalid_properties
+from .hs_index import SearchIndex
 from .hs_prop_defs import GROUPS, OBJECT_META, standard_properties
 from .hs_props import PropertyDef, iso_ms, normalize_value
 from .hs_rollups import email_rollups, web_rollups
@@ -30,7 +31,7 @@ class Record:
     """One CRM object (contact or task) with its property values as wire strings."""
 
     __slots__ = ("id", "object_type", "props", "created_ms", "updated_ms", "archived", "archived_ms",
-                 "merged_into", "history", "assoc", "tie", "trace_id")
+                 "_merged_into", "history", "assoc", "tie", "trace_id", "on_write")
 
     def __init__(self, record_id: str, object_type: str, created_ms: int):
         self.id = record_id
@@ -39,11 +40,23 @@ class Record:
         self.created_ms = self.updated_ms = created_ms
         self.archived = False
         self.archived_ms: int | None = None
-        self.merged_into: str | None = None
+        self.on_write: Callable[[Record], None] | None = None    # the portal's search index hears every write
+        self._merged_into: str | None = None
         self.history: dict[str, list[tuple[str, int, str]]] = {}
         self.assoc: set[str] = set()
         self.tie = tie_hash(record_id)
         self.trace_id: str | None = None
+
+    @property
+    def merged_into(self) -> str | None:
+        return self._merged_into
+
+    @merged_into.setter
+    def merged_into(self, survivor_id: str | None) -> None:
+        # A property so that a merge reaches the search index like any other write (Portal.merge sets it).
+        self._merged_into = survivor_id
+        if self.on_write is not None:
+            self.on_write(self)
 
 
 class Portal:
@@ -67,6 +80,9 @@ class Portal:
         self.form_submissions: dict[str, list[dict]] = defaultdict(list)  # form guid -> submissions, oldest first
         self.version = 0
         self.view_cache: dict = {}
+        self.index = SearchIndex(clock)      # what search sees (hs_index: trails writes by a lag when set)
+        self.search_count = 0
+        self.search_hooks: list[Callable[[int], None]] = []   # test hooks, called before each search answers
         self._ids = {t: itertools.count(n) for t, n in FIRST_IDS.items()}
         self._seq = itertools.count(1)
 
@@ -143,7 +159,9 @@ class Portal:
         values.update({created: iso_ms(at_ms), modified: iso_ms(at_ms), "hs_object_id": record_id})
         rec.props = values
         rec.history = {k: [(v, at_ms, source)] for k, v in values.items()}
+        rec.on_write = self.index.note
         self.records[object_type][record_id] = rec
+        self.index.note(rec)
         if object_type == "contacts" and values.get("email"):
             self.by_email.setdefault(values["email"].lower(), record_id)
         self.version += 1
@@ -173,6 +191,7 @@ class Portal:
             rec.history.setdefault(modified, []).append((rec.props[modified], at_ms, "CALCULATED"))
             rec.updated_ms = at_ms
             self.version += 1
+            self.index.note(rec)
         return changed
 
     def touch(self, rec: Record, at_ms: int) -> None:
@@ -182,6 +201,7 @@ class Portal:
         rec.history.setdefault(modified, []).append((rec.props[modified], at_ms, "CALCULATED"))
         rec.updated_ms = at_ms
         self.version += 1
+        self.index.note(rec)
 
     def archive(self, rec: Record, at_ms: int) -> None:
         rec.archived, rec.archived_ms = True, at_ms
@@ -189,6 +209,7 @@ class Portal:
         if self.by_email.get(email) == rec.id:
             del self.by_email[email]
         self.version += 1
+        self.index.note(rec)
 
     def merge(self, primary: Record, merged: Record, at_ms: int) -> Record:
         """Merge two contacts as HubSpot has since its merge change ([V] developer changelog "Updated merge

@@ -17,6 +17,7 @@ class SandboxUiMixin:
 
     portal: Portal
     now_ms: Callable[[], int]
+    _base_ms: int
 
     def create_contact(self, properties: dict, *, at_ms: int | None = None) -> str:
         """Create a contact as the UI would (read-only rollups may be set too); returns its id."""
@@ -56,6 +57,21 @@ class SandboxUiMixin:
     def archive_contact(self, contact_id: str) -> None:
         with self.portal.lock:
             self.portal.archive(self._contact(contact_id), self.now_ms())
+
+    def set_search_lag(self, seconds: float) -> None:
+        """From now on, search sees a write only `seconds` after it (0: at once); batch/read and GET at once."""
+        with self.portal.lock:
+            self.portal.index.set_lag(int(seconds * 1000), self.portal.records)
+
+    def on_search(self, hook: Callable[[int], None]) -> None:
+        """Call hook(n) before the portal answers its nth search from now on (under the portal's lock), e.g. to
+        change contacts between two pages of a sync. reset() drops the hooks."""
+        with self.portal.lock:
+            self.portal.search_hooks.append(hook)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the portal's clock forward, as if `seconds` had passed (search lags mature, stamps move on)."""
+        self._base_ms += int(seconds * 1000)
 
     def add_email_event(self, **event) -> dict:
         """Add a marketing-email event (type, recipient, created ms, emailCampaignId/campaign_id, url, ...)."""

@@ -11,7 +11,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from connector.errors import ScoringError
-from connector.scoring.records import BANDS, NEGATIVE_KINDS, POSITIVE_KINDS, RETURN_VISIT, STATE_KINDS
+from connector.scoring.records import (
+    BANDS,
+    COUNTER_KINDS,
+    NEGATIVE_KINDS,
+    POSITIVE_KINDS,
+    RETURN_VISIT,
+    STATE_KINDS,
+)
 
 DEFAULT_MODEL_FILE = "default_model.toml"
 GROUPS = ("email", "web", "conversion", "return")
@@ -23,6 +30,7 @@ TOP_KEYS = ("version", "horizon_days", "floor", "repeat_factor", "total_cap",
 TRIGGER_KEYS = ("task_band", "rearm_below", "cooldown_days")
 RULE_KEYS = ("group", "points", "half_life_days", "max_per_day", "max_per_key_per_day", "max_per_key", "max_count")
 DERIVED_RULE_KEYS = ("group", "points", "half_life_days")
+_KIND_ORDER = (*POSITIVE_KINDS, RETURN_VISIT)
 
 
 @dataclass(frozen=True)
@@ -147,11 +155,13 @@ def _parse_touchpoints(v: _Validator, table: dict, caps: Mapping[str, float]) ->
         if kind in STATE_KINDS:
             v.fail(f"touchpoints.{kind}", "is a state signal: it lifts an earlier floor and takes no points")
     v.known_keys(table, "touchpoints", (*POSITIVE_KINDS, RETURN_VISIT))
-    kinds = (*POSITIVE_KINDS, RETURN_VISIT) if RETURN_VISIT in table else POSITIVE_KINDS
+    kinds = [k for k in (*POSITIVE_KINDS, RETURN_VISIT) if k in table or k not in (*COUNTER_KINDS, RETURN_VISIT)]
     rules = {kind: _parse_rule(v, v.table(table, kind, "touchpoints"), f"touchpoints.{kind}", caps,
                                DERIVED_RULE_KEYS if kind == RETURN_VISIT else RULE_KEYS)
              for kind in kinds}
-    return MappingProxyType(rules)
+    for kind in COUNTER_KINDS:      # a model file from before v3: counter touchpoints are listed, worth nothing
+        rules.setdefault(kind, TouchpointRule(group="web", points=0, half_life_days=14))
+    return MappingProxyType(dict(sorted(rules.items(), key=lambda kv: _KIND_ORDER.index(kv[0]))))
 
 
 def _parse_rule(v: _Validator, table: dict, path: str, caps: Mapping[str, float], keys: tuple[str, ...]) -> TouchpointRule:

@@ -7,6 +7,8 @@ from datetime import datetime
 from connector.scoring.compiled import SECONDS_PER_DAY
 from connector.scoring.phrases import (
     AGES,
+    COUNTER_NOTES,
+    COUNTER_ORIGIN,
     DEFAULT_LANGUAGE,
     GENERIC,
     NEGATIVES,
@@ -85,9 +87,12 @@ def contribution_rows(score: Score, now: datetime) -> list[dict]:
 
 def _row(c: Contribution, now: datetime) -> dict:
     tp = c.touchpoint
+    counted = COUNTER_NOTES.get(tp.kind)       # synthetic: a rise of HubSpot's counters, no page behind it
     return {
         "kind": tp.kind,
-        "label": tp.label or tp.key or "",
+        "synthetic": counted is not None,
+        "origin": COUNTER_ORIGIN if counted else None,
+        "label": tp.label or tp.key or ("HubSpot counter" if counted else ""),
         "key": tp.key,
         "source_id": tp.source_id,
         "group": c.group,
@@ -98,7 +103,7 @@ def _row(c: Contribution, now: datetime) -> dict:
         "dampening": c.dampening,
         "cap_cut": c.cap_cut,
         "points": c.points,
-        "note": c.note,
+        "note": "; ".join(n for n in (counted, c.note) if n),
     }
 
 

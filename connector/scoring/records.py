@@ -7,8 +7,12 @@ from datetime import datetime
 
 # Kinds a stored touchpoint can have: positive ones take points, negatives floor the score, and state-only kinds
 # (no points) lift a negative that came before them: the person's current state is what counts.
+# Synthetic web kinds: rises of HubSpot's lifetime visit and page-view counters where the portal serves no page
+# views (connector/counters.py); optional in a model file (one written before v3 scores them 0).
+COUNTED_VISIT, COUNTED_PAGE_VIEW = "counted_visit", "counted_page_view"
+COUNTER_KINDS = (COUNTED_VISIT, COUNTED_PAGE_VIEW)
 POSITIVE_KINDS = ("vacancy_view", "page_view", "email_click", "email_open", "form_submission",
-                  "apply_intent", "application", "event_attended")
+                  "apply_intent", "application", "event_attended", *COUNTER_KINDS)
 NEGATIVE_KINDS = ("unsubscribe", "hard_bounce", "spam_report")
 STATE_KINDS = ("resubscribe", "delivered")
 TOUCHPOINT_KINDS = POSITIVE_KINDS + NEGATIVE_KINDS + STATE_KINDS
@@ -30,6 +34,7 @@ KIND_WORDS = {
     "unsubscribe": ("unsubscribe", "mail"), "hard_bounce": ("hard bounce", "mail"),
     "spam_report": ("spam report", "mail"), "resubscribe": ("re-subscribe", "mail"),
     "delivered": ("delivery", "mail"), RETURN_VISIT: ("return visit", "day"),
+    COUNTED_VISIT: ("counted visit", "site"), COUNTED_PAGE_VIEW: ("counted page view", "site"),
 }
 
 
